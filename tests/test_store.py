@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from infoops.errors import NotFoundError, SchemaVersionError, StoreError
+from infoops.store import SCHEMA_VERSION, Store, open_store
+from infoops.store.schema import DATA_TABLES, RESULT_TABLES
+
+
+def test_new_store_has_every_table_and_version(store: Store) -> None:
+    assert store.schema_version() == SCHEMA_VERSION
+    for name in DATA_TABLES + RESULT_TABLES + ("quarantine", "ingest_runs"):
+        assert name in store.tables()
+        assert store.count(name) == 0
+
+
+def test_migrate_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    Store(path).close()
+    s = Store(path)
+    assert s.migrate() == []
+    assert s.count("schema_migrations") == SCHEMA_VERSION
+    s.close()
+
+
+def test_newer_store_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    s = Store(path)
+    s.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    s.close()
+    with pytest.raises(SchemaVersionError, match="upgrade infoops"):
+        Store(path)
+
+
+def test_read_only_missing_store_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="infoops ingest"):
+        Store(tmp_path / "nope.duckdb", read_only=True)
+
+
+def test_not_a_duckdb_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.duckdb"
+    path.write_text("hello")
+    with pytest.raises(StoreError, match="cannot open"):
+        Store(path)
+
+
+def test_transaction_rolls_back(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        with store.transaction() as con:
+            con.execute("INSERT INTO accounts (account_id) VALUES ('a')")
+            raise RuntimeError("boom")
+    assert store.count("accounts") == 0
+
+
+def test_tables_as_pandas_arrow_polars(store: Store) -> None:
+    store.execute("INSERT INTO accounts (account_id, followers) VALUES ('a', 3), ('b', 0)")
+    assert list(store.table("accounts")["account_id"]) == ["a", "b"]
+    assert store.arrow("accounts").num_rows == 2
+    pl = pytest.importorskip("polars")
+    assert isinstance(store.polars("accounts"), pl.DataFrame)
+    with pytest.raises(NotFoundError, match="no table"):
+        store.table("nope")
+
+
+def test_open_store_and_latest_run(tmp_path: Path) -> None:
+    with open_store(tmp_path / "x.duckdb") as s:
+        with pytest.raises(NotFoundError, match="infoops detect"):
+            s.latest_detect_run()
+        s.execute("INSERT INTO detect_runs VALUES ('r1', now(), now(), 'completed', '{}', '{}')")
+        assert s.latest_detect_run() == "r1"
+    assert isinstance(duckdb.__version__, str)
