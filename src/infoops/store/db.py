@@ -52,6 +52,8 @@ class Store:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:  # locked, corrupt, not a DuckDB file
             raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
+        # infoops prints its own progress; DuckDB's bar would garble CLI output.
+        self.con.execute("SET enable_progress_bar = false")
         if not read_only:
             self.migrate()
         else:

@@ -37,7 +37,8 @@ _CORE = (
         verified        BOOLEAN,
         statuses_count  BIGINT,
         is_stub         BOOLEAN NOT NULL DEFAULT FALSE,
-        source          TEXT
+        source          TEXT,
+        profile_seen_at TIMESTAMP
     )
     """,
     """
@@ -66,6 +67,7 @@ _CORE = (
     "CREATE TABLE post_hashtags (post_id TEXT NOT NULL, tag TEXT NOT NULL)",
     "CREATE TABLE post_urls (post_id TEXT NOT NULL, url TEXT NOT NULL, domain TEXT)",
     "CREATE TABLE post_mentions (post_id TEXT NOT NULL, account_id TEXT NOT NULL)",
+    "CREATE TABLE post_media (post_id TEXT NOT NULL, media_hash TEXT NOT NULL)",
     """
     CREATE TABLE profile_changes (
         account_id  TEXT NOT NULL,
@@ -86,7 +88,8 @@ _CORE = (
         rows_read         BIGINT DEFAULT 0,
         rows_stored       BIGINT DEFAULT 0,
         rows_quarantined  BIGINT DEFAULT 0,
-        rows_duplicate    BIGINT DEFAULT 0
+        rows_duplicate    BIGINT DEFAULT 0,
+        detail            JSON
     )
     """,
     """
@@ -171,6 +174,7 @@ DATA_TABLES = (
     "post_hashtags",
     "post_urls",
     "post_mentions",
+    "post_media",
     "profile_changes",
 )
 #: Result tables written by ``detect``.

@@ -1,0 +1,147 @@
+"""Ingest throughput and peak memory on large IO-archive tweets files.
+
+Writes a synthetic IO-archive tweets CSV (31-column layout, hashed ids,
+list-string entities, ~30% retweets, some without ``retweet_userid``) of N
+rows, then measures in fresh subprocesses:
+
+- ``infoops``: ``infoops.ingest.ingest`` into a new store;
+- ``ceiling``: a plain DuckDB ``CREATE TABLE AS SELECT * FROM read_csv(...)``
+  of the same file (no parsing of times/lists, no dedup, no entities).
+
+Peak memory is the child's peak resident set size (``VmHWM``).
+
+    .venv/bin/python benchmarks/ingest.py --rows 1000000 5000000 --out /tmp/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from infoops.ioarchive import TWEET_COLUMNS_31
+
+TAGS = np.array(["HongKong", "香港", "COVID19", "Taiwan", "郭文贵", "news", "China", "USA"])
+DOMAINS = np.array(["example.com", "news.cn", "youtu.be", "t.co", "bit.ly"])
+
+
+def write_file(path: Path, rows: int, seed: int = 0, chunk: int = 200_000) -> None:
+    """A synthetic IO-archive tweets CSV of ``rows`` rows (streamed in chunks)."""
+    rng = np.random.default_rng(seed)
+    n_users = max(100, rows // 20)
+    users = np.array([f"{h:032x}" for h in rng.integers(0, 2**62, n_users)])
+    names = np.array([f"user{i}" for i in range(n_users)])
+    with pacsv.CSVWriter(path, pa.schema([(c, pa.string()) for c in TWEET_COLUMNS_31])) as w:
+        for start in range(0, rows, chunk):
+            n = min(chunk, rows - start)
+            u = rng.integers(0, n_users, n)
+            rt = rng.random(n) < 0.3
+            ru = rng.integers(0, n_users, n)
+            minute = rng.integers(0, 60 * 24 * 365, n)
+            t = np.datetime64("2019-06-01T00:00") + minute.astype("timedelta64[m]")
+            ids = np.char.mod("%d", np.arange(start, start + n) + 10**15)
+            tags = rng.integers(0, len(TAGS), (n, 2))
+            has_tag = rng.random(n) < 0.4
+            has_url = rng.random(n) < 0.2
+            text = np.where(rt, np.char.add(np.char.add("RT @", names[ru]), ": 香港 news, \"quoted\" text"),
+                            "Original post about Hong Kong, with a comma and 中文")
+            cols = {
+                "tweetid": ids, "userid": users[u], "user_display_name": names[u],
+                "user_screen_name": names[u], "user_reported_location": np.full(n, ""),
+                "user_profile_description": np.full(n, "desc"), "user_profile_url": np.full(n, ""),
+                "follower_count": np.char.mod("%d", rng.integers(0, 50, n)),
+                "following_count": np.char.mod("%d", rng.integers(0, 50, n)),
+                "account_creation_date": np.full(n, "2019-05-01"), "account_language": np.full(n, "zh-cn"),
+                "tweet_language": np.full(n, "zh"), "tweet_text": text,
+                "tweet_time": np.datetime_as_string(t, unit="m").astype(str),
+                "tweet_client_name": np.full(n, "Twitter Web App"),
+                "in_reply_to_tweetid": np.full(n, ""), "in_reply_to_userid": np.full(n, ""),
+                "quoted_tweet_tweetid": np.full(n, ""),
+                "is_retweet": np.where(rt, "True", "False"),
+                "retweet_userid": np.where(rt & (rng.random(n) < 0.8), users[ru], ""),
+                "retweet_tweetid": np.where(rt, np.char.mod("%d", rng.integers(10**15, 10**15 + rows, n)), ""),
+                "latitude": np.full(n, ""), "longitude": np.full(n, ""),
+                "quote_count": np.full(n, "0"), "reply_count": np.full(n, "0"),
+                "like_count": np.char.mod("%d", rng.integers(0, 5, n)), "retweet_count": np.full(n, "0"),
+                "hashtags": np.where(has_tag, np.char.add(np.char.add("['", TAGS[tags[:, 0]]),
+                                     np.char.add("', '", np.char.add(TAGS[tags[:, 1]], "']"))), "[]"),
+                "urls": np.where(has_url, np.char.add(np.char.add("['https://", DOMAINS[tags[:, 0] % 5]),
+                                 "/a?b=1,2']"), "[]"),
+                "user_mentions": np.where(rt, np.char.add(np.char.add("['", users[ru]), "']"), "[]"),
+                "poll_choices": np.full(n, ""),
+            }
+            cols["tweet_time"] = np.char.replace(cols["tweet_time"], "T", " ")
+            w.write_table(pa.table({c: pa.array(cols[c].tolist(), pa.string()) for c in TWEET_COLUMNS_31}))
+
+
+# peak RSS of this process (VmHWM; ru_maxrss would include the parent's, kept across exec)
+_HWM = (
+    "def hwm():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            return int(line.split()[1])\n"
+)
+_CHILD = {
+    "infoops": (
+        _HWM + "import sys, time; from infoops.store import Store; from infoops.ingest import ingest\n"
+        "s = Store(sys.argv[2]); t = time.perf_counter(); r = ingest(s, [sys.argv[1]])\n"
+        "dt = time.perf_counter() - t; s.close()\n"
+        "print(dt, r.rows_read, r.rows_stored, r.reconciles, "
+        "hwm())"
+    ),
+    "ceiling": (
+        _HWM + "import sys, time, duckdb; con = duckdb.connect(sys.argv[2]); t = time.perf_counter()\n"
+        "con.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar=true)\", [sys.argv[1]])\n"
+        "n = con.execute('SELECT count(*) FROM t').fetchone()[0]; dt = time.perf_counter() - t; con.close()\n"
+        "print(dt, n, n, True, hwm())"
+    ),
+}
+
+
+def measure(kind: str, csv_path: Path, db: Path) -> dict[str, float]:
+    db.unlink(missing_ok=True)
+    out = subprocess.run([sys.executable, "-c", _CHILD[kind], str(csv_path), str(db)],
+                         capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1].split()
+    seconds, read, stored, ok, rss_kb = float(out[0]), int(out[1]), int(out[2]), out[3], int(out[4])
+    db.unlink(missing_ok=True)
+    return {"seconds": round(seconds, 2), "rows": read, "stored": stored, "reconciles": ok == "True",
+            "rows_per_second": round(read / seconds), "peak_rss_mib": round(rss_kb / 1024)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    ap.add_argument("--out", type=Path, default=Path("/tmp/infoops-bench"))
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for rows in args.rows:
+        path = args.out / f"tweets_{rows}.csv"
+        if not path.exists():
+            t = time.perf_counter()
+            write_file(path, rows, args.seed)
+            print(f"wrote {path} ({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t:.0f}s",
+                  file=sys.stderr)
+        for kind in ("infoops", "ceiling"):
+            r = {"rows_in_file": rows, "reader": kind, **measure(kind, path, args.out / f"{kind}.duckdb")}
+            print(json.dumps(r), flush=True)
+            results.append(r)
+    for rows in args.rows:
+        a, c = (next(r for r in results if r["rows_in_file"] == rows and r["reader"] == k)
+                for k in ("infoops", "ceiling"))
+        print(f"{rows:,} rows: infoops {a['rows_per_second']:,}/s, {a['peak_rss_mib']} MiB peak; "
+              f"duckdb read_csv {c['rows_per_second']:,}/s, {c['peak_rss_mib']} MiB; "
+              f"ratio {a['rows_per_second'] / c['rows_per_second']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

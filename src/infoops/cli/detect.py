@@ -1,0 +1,45 @@
+"""``infoops detect``: run detection and print a summary."""
+
+from __future__ import annotations
+
+import click
+
+from infoops.cli.options import db_option, json_option, quiet_option, seed_option
+
+
+def _pairs(values: tuple[str, ...], cast: type) -> dict[str, float]:
+    out = {}
+    for v in values:
+        name, sep, num = v.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{v!r}: expected TRACE=VALUE, e.g. co-retweet=60")
+        try:
+            out[name.strip()] = cast(num)
+        except ValueError as exc:
+            raise click.BadParameter(f"{v!r}: {num!r} is not a number") from exc
+    return out
+
+
+@click.command("detect")
+@db_option
+@click.option("--out", type=click.Path(dir_okay=False), help="Write flagged accounts CSV.")
+@seed_option()
+@click.option("--window", multiple=True, metavar="TRACE=SECONDS", help="A trace's time window.")
+@click.option("--min-weight", multiple=True, metavar="TRACE=N", help="A trace's minimum weight.")
+@click.option("--traces", help="Comma-separated traces to run (default: all).")
+@click.option("--alpha", type=float, help="False-discovery rate of the null model (0.01).")
+@click.option("--resolution", type=float, help="Leiden resolution (1.0).")
+@json_option
+@quiet_option
+def command(db: str, out: str | None, seed: int, window: tuple[str, ...],
+            min_weight: tuple[str, ...], traces: str | None, alpha: float | None,
+            resolution: float | None, as_json: bool, quiet: bool) -> None:
+    """Run every coordination trace, the null model and clustering; store the run."""
+    from infoops.detect.runner import run_detect_command
+
+    text = run_detect_command(
+        db, out=out, seed=seed, windows=_pairs(window, float), min_weights=_pairs(min_weight, int),
+        traces=traces, alpha=alpha, resolution=resolution, as_json=as_json,
+        progress=None if quiet else (lambda m: click.echo(f"... {m}", err=True)),
+    )
+    click.echo(text)

@@ -1,0 +1,41 @@
+"""``infoops simulate``: write a simulated world with ground truth."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from infoops.cli.options import json_option, quiet_option, seed_option
+from infoops.simulate import SCALES, simulate
+
+
+@click.command("simulate")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the world into.",
+)
+@seed_option(default=0)
+@click.option(
+    "--scale",
+    type=click.Choice(list(SCALES)),
+    default="small",
+    show_default=True,
+    help="tiny ≈ 1k accounts, small ≈ 5k / 250k posts, medium ≈ 50k / 2M, large ≈ 200k / 10M.",
+)
+@quiet_option
+@json_option
+def command(out: str, seed: int, scale: str, quiet: bool, as_json: bool) -> None:
+    """Write tweets.csv, users.csv (IO-archive layout), profile_changes.csv and truth.csv."""
+    say = None if quiet or as_json else (lambda msg: click.echo(f"  {msg} ...", err=True))
+    summary = simulate(out, seed=seed, scale=scale, progress=say)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        click.echo(
+            f"wrote {summary.n_accounts:,} accounts, {summary.n_posts:,} posts, "
+            f"{summary.n_profile_changes:,} profile changes to {summary.out} (seed {seed}, {scale})"
+        )

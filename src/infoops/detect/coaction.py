@@ -1,0 +1,232 @@
+"""The co-action engine shared by most traces.
+
+A trace supplies *actions* — rows ``(account_id, post_id, object, ts)``: an
+account did something with an object (reposted a post, shared a URL, used a
+hashtag, posted in a time bin) at ``ts`` seconds. Two accounts co-act on an
+object when each has an action on it at most ``window`` seconds apart. A pair's
+raw weight is the number of distinct objects they co-acted on, as in CooRTweet
+(Righetti & Balluff, 2023) and coordination-network-toolkit (Graham et al.,
+2020). The closest pair of actions on each object is kept as evidence.
+
+The definition is plain relational SQL (equi-joins, ``GROUP BY``, ``least`` /
+``greatest``, ``min_by``) so that it runs unchanged in meaning on Spark SQL.
+
+Two devices keep it fast without changing the result:
+
+* time buckets of width ``window``: two actions within ``window`` seconds lie
+  in the same or in adjacent buckets, so the self-join is an equi-join on
+  ``(object, bucket)`` instead of a quadratic join over every object;
+* per (account, object, bucket) only the earliest and latest action are kept:
+  inside one bucket any two actions are within the window, and across
+  adjacent buckets the closest pair is always (latest of the earlier bucket,
+  earliest of the later one), so existence and the minimal delay are exact.
+
+Objects with more than ``max_object_degree`` distinct accounts are hubs and
+are skipped (documented cap; the TF-IDF weight of such an object is near zero
+anyway, Pacheco et al., ICWSM 2021).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+_counter = itertools.count()
+
+
+@dataclass
+class TraceResult:
+    """What a trace produced, held as DuckDB temp tables.
+
+    Attributes
+    ----------
+    name:
+        The trace name.
+    pairs:
+        Temp table ``(a, b, weight, ...)`` with ``a < b``: every pair with
+        raw weight >= 1, plus trace-specific columns.
+    evidence:
+        Temp table ``(a, b, post_a, post_b, object, delta_seconds)``: one row
+        per pair and object (the closest co-action), ``post_a`` by ``a``.
+    stats:
+        Numbers the null model needs: ``degrees`` (temp table ``(account_id,
+        d)``: distinct objects per account), ``edges_total`` (E, the
+        account-object incidences), ``c`` (sum of squared object degrees / E^2),
+        ``hubs`` (objects skipped), ``objects`` (objects kept).
+    """
+
+    name: str
+    pairs: str
+    evidence: str
+    stats: dict[str, Any] = field(default_factory=dict)
+    model: str = "bipartite"
+
+
+def temp_name(prefix: str) -> str:
+    """A fresh temp-table name (traces may run several times on one connection)."""
+    return f"_{prefix.replace('-', '_')}_{next(_counter)}"
+
+
+def run_coaction(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    actions_sql: str,
+    window: float,
+    max_object_degree: int,
+) -> TraceResult:
+    """Pairs of accounts that acted on the same object within ``window`` seconds.
+
+    Parameters
+    ----------
+    con:
+        The store connection (temp tables are created on it).
+    name:
+        Trace name, used in the temp-table names.
+    actions_sql:
+        A query with columns ``account_id, post_id, object, ts`` (ts: seconds,
+        DOUBLE). Rows with NULL object or ts are ignored.
+    window:
+        Largest delay in seconds between the two actions (0: same instant).
+    max_object_degree:
+        Objects with more distinct accounts than this are skipped (0: no cap).
+
+    Returns
+    -------
+    TraceResult
+        ``pairs`` has ``a, b, weight, tfidf, min_delta, mean_delta``; ``tfidf``
+        sums ``ln(N / deg(o))`` over shared objects, N the number of acting
+        accounts (Pacheco et al., 2021).
+    """
+    width = float(window) if window >= 1 else 1.0
+    w = float(window)
+    act, deg, pairs, ev, degs = (temp_name(f"{name}_{s}") for s in ("act", "obj", "p", "ev", "d"))
+    cap = int(max_object_degree) if max_object_degree and max_object_degree > 0 else 2**62
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {act}_raw AS
+        SELECT CAST(account_id AS VARCHAR) AS account_id, CAST(post_id AS VARCHAR) AS post_id,
+               CAST(object AS VARCHAR) AS object, CAST(ts AS DOUBLE) AS ts
+        FROM ({actions_sql}) q
+        WHERE account_id IS NOT NULL AND object IS NOT NULL AND ts IS NOT NULL
+        """
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {deg} AS
+        SELECT object, count(DISTINCT account_id) AS deg FROM {act}_raw GROUP BY object
+        """
+    )
+    # earliest and latest action per (account, object, bucket); see module docstring
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {act} AS
+        WITH kept AS (
+            SELECT r.*, CAST(floor(r.ts / {width}) AS BIGINT) AS bkt
+            FROM {act}_raw r JOIN {deg} o ON o.object = r.object
+            WHERE o.deg BETWEEN 2 AND {cap}
+        ),
+        ends AS (
+            SELECT account_id, object, bkt,
+                   min(ts) AS t0, min_by(post_id, ts) AS p0,
+                   max(ts) AS t1, max_by(post_id, ts) AS p1
+            FROM kept GROUP BY account_id, object, bkt
+        )
+        SELECT account_id, object, bkt, t0 AS ts, p0 AS post_id FROM ends
+        UNION ALL
+        SELECT account_id, object, bkt, t1 AS ts, p1 AS post_id FROM ends WHERE t1 > t0
+        """
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {ev} AS
+        WITH y AS (
+            SELECT account_id, object, bkt AS jb, ts, post_id, TRUE AS same FROM {act}
+            UNION ALL
+            SELECT account_id, object, bkt - 1 AS jb, ts, post_id, FALSE AS same FROM {act}
+        ),
+        hits AS (
+            SELECT least(x.account_id, y.account_id) AS a,
+                   greatest(x.account_id, y.account_id) AS b,
+                   x.object AS object,
+                   CASE WHEN x.account_id < y.account_id THEN x.post_id ELSE y.post_id END
+                       AS post_a,
+                   CASE WHEN x.account_id < y.account_id THEN y.post_id ELSE x.post_id END
+                       AS post_b,
+                   abs(y.ts - x.ts) AS delta_seconds
+            FROM {act} x JOIN y ON x.object = y.object AND x.bkt = y.jb
+            WHERE x.account_id <> y.account_id
+              AND abs(y.ts - x.ts) <= {w}
+              AND (NOT y.same OR x.account_id < y.account_id)
+        )
+        SELECT a, b, object,
+               min_by(post_a, delta_seconds) AS post_a,
+               min_by(post_b, delta_seconds) AS post_b,
+               min(delta_seconds) AS delta_seconds
+        FROM hits GROUP BY a, b, object
+        """
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {degs} AS
+        SELECT r.account_id, count(DISTINCT r.object) AS d
+        FROM {act}_raw r JOIN {deg} o ON o.object = r.object
+        WHERE o.deg <= {cap}
+        GROUP BY r.account_id
+        """
+    )
+    row = con.execute(
+        f"""
+        SELECT count(*) FILTER (WHERE deg <= {cap}),
+               count(*) FILTER (WHERE deg > {cap}),
+               sum(deg) FILTER (WHERE deg <= {cap}),
+               sum(deg * deg) FILTER (WHERE deg <= {cap})
+        FROM {deg}
+        """
+    ).fetchall()[0]
+    n_accounts = con.execute(f"SELECT count(*) FROM {degs}").fetchall()[0][0]  # type: ignore[index]
+    objects, hubs, e_total, sq = (int(v or 0) for v in row)  # type: ignore[union-attr]
+    # time-aware second moment: each object's k^2 times the share of its
+    # account pairs that co-acted within the window (bursty objects keep
+    # their weight, objects whose actors are spread out in time lose it)
+    sq_w = con.execute(
+        f"""
+        SELECT sum(o.deg * o.deg * w.n / (o.deg * (o.deg - 1) / 2.0))
+        FROM (SELECT object, count(*) AS n FROM {ev} GROUP BY object) w
+        JOIN {deg} o ON o.object = w.object
+        """
+    ).fetchall()[0][0]
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {pairs} AS
+        SELECT e.a, e.b, count(*) AS weight,
+               sum(ln({max(n_accounts, 1)}.0 / o.deg)) AS tfidf,
+               min(e.delta_seconds) AS min_delta,
+               avg(e.delta_seconds) AS mean_delta
+        FROM {ev} e JOIN {deg} o ON o.object = e.object
+        GROUP BY e.a, e.b
+        """
+    )
+    stats = {
+        "degrees": degs,
+        "edges_total": e_total,
+        "c": (float(sq_w or 0.0) / (e_total * e_total)) if e_total else 0.0,
+        "c_untimed": (sq / (e_total * e_total)) if e_total else 0.0,
+        "hubs": hubs,
+        "objects": objects,
+        "accounts": int(n_accounts),
+        "window": w,
+        "max_object_degree": int(max_object_degree),
+    }
+    for t in (f"{act}_raw", act, deg):
+        con.execute(f"DROP TABLE {t}")
+    return TraceResult(name=name, pairs=pairs, evidence=ev, stats=stats)
+
+
+def drop(con: duckdb.DuckDBPyConnection, result: TraceResult) -> None:
+    """Drop a trace result's temp tables."""
+    for t in (result.pairs, result.evidence, result.stats.get("degrees")):
+        if t:
+            con.execute(f"DROP TABLE IF EXISTS {t}")

@@ -1,0 +1,278 @@
+"""``detect``: traces → null model → fusion → clustering → results in the store.
+
+A run is written atomically: its ``detect_runs`` row is committed first with
+status ``running``; edges, evidence, networks and members are inserted in one
+transaction; roles are assigned; only then is the status set to
+``completed``. A run that fails is marked ``failed`` and its rows removed, so
+readers that ask for the latest completed run never see half a run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from infoops.detect.coaction import drop
+from infoops.detect.fusion import Candidate, cluster, describe, fuse
+from infoops.detect.nullmodel import significant_edges
+from infoops.detect.params import DetectParams
+from infoops.detect.traces import run_trace
+from infoops.errors import DetectionError
+from infoops.store import Store
+
+_EDGE_BASE = ("a", "b", "weight", "p_value", "significant", "d_a", "d_b")
+
+
+def _new_run_id() -> str:
+    return f"run-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _say(progress: Callable[[str], Any] | None, msg: str) -> None:
+    if progress is not None:
+        progress(msg)
+
+
+def _stage_edges(store: Store, name: str, df: pd.DataFrame) -> None:
+    """Append one trace's tested edges to the run's staging table."""
+    extra = [c for c in df.columns if c not in _EDGE_BASE]
+    struct = ", ".join(f"'{c}': \"{c}\"" for c in extra) or "'none': NULL"
+    store.con.register("_tested_df", df)
+    try:
+        store.con.execute(
+            f"""
+            INSERT INTO _run_edges
+            SELECT '{name}', a, b, CAST(weight AS DOUBLE), p_value, significant,
+                   CAST(to_json({{{struct}}}) AS JSON)
+            FROM _tested_df
+            """
+        )
+    finally:
+        store.con.unregister("_tested_df")
+
+
+def _stage_evidence(store: Store, name: str, ev_table: str, sig: pd.DataFrame, k: int) -> None:
+    """Keep the ``k`` closest co-actions behind each significant pair."""
+    store.con.register("_sig_df", sig[["a", "b"]])
+    try:
+        store.con.execute(
+            f"""
+            INSERT INTO _run_evidence
+            SELECT '{name}', a, b, post_a, post_b, object, delta_seconds FROM (
+                SELECT e.*, row_number() OVER (
+                    PARTITION BY e.a, e.b ORDER BY e.delta_seconds, e.object, e.post_a) AS rn
+                FROM {ev_table} e JOIN _sig_df s ON s.a = e.a AND s.b = e.b
+            ) WHERE rn <= {int(k)}
+            """
+        )
+    finally:
+        store.con.unregister("_sig_df")
+
+
+def _reason(traces: dict[str, int]) -> str:
+    parts = [f"{t} with {n} member{'s' if n != 1 else ''}" for t, n in
+             sorted(traces.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return "significant " + "; ".join(parts) if parts else ""
+
+
+def _write_results(store: Store, run_id: str, fused: pd.DataFrame,
+                   networks: list[Candidate]) -> None:
+    con = store.con
+    with store.transaction():
+        con.execute(
+            "INSERT INTO edges SELECT ?, trace, a, b, weight, p_value, significant, detail "
+            "FROM _run_edges", [run_id]
+        )
+        if not fused.empty:
+            con.register("_fused_df", fused)
+            try:
+                con.execute(
+                    "INSERT INTO edges SELECT ?, 'fused', a, b, weight, p_value, TRUE, "
+                    "CAST(to_json({'traces': traces}) AS JSON) FROM _fused_df", [run_id]
+                )
+            finally:
+                con.unregister("_fused_df")
+        con.execute(
+            "INSERT INTO evidence SELECT ?, trace, a, b, post_a, post_b, object, delta_seconds "
+            "FROM _run_evidence", [run_id]
+        )
+        net_rows = [
+            (run_id, n.network_id, n.score, len(n.accounts), None, None, ",".join(n.traces),
+             f"{len(n.accounts)} accounts linked by {n.detail['internal_edges']} significant "
+             f"edges ({', '.join(n.traces)})", json.dumps(n.detail))
+            for n in networks
+        ]
+        if net_rows:
+            con.executemany("INSERT INTO networks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", net_rows)
+        mem = pd.DataFrame(
+            [
+                (run_id, n.network_id, acc, None, n.member_strength[acc],
+                 json.dumps({"traces": n.member_traces[acc]}), _reason(n.member_traces[acc]))
+                for n in networks for acc in n.accounts
+            ],
+            columns=["run_id", "network_id", "account_id", "role", "score", "signals", "reason"],
+        )
+        if not mem.empty:
+            con.register("_members_df", mem)
+            try:
+                con.execute(
+                    "INSERT INTO members SELECT run_id, network_id, account_id, "
+                    "CAST(role AS VARCHAR), score, CAST(signals AS JSON), reason FROM _members_df"
+                )
+            finally:
+                con.unregister("_members_df")
+
+
+def _assign_roles(store: Store, run_id: str) -> str:
+    """Call ``roles.assign_roles`` (imported lazily: another module owns it)."""
+    try:
+        from infoops.detect.roles import assign_roles
+
+        assign_roles(store, run_id)
+    except ModuleNotFoundError as exc:  # a detect module this tree lacks
+        if not (exc.name or "").startswith("infoops.detect"):
+            raise
+        return f"skipped ({exc.name} missing)"
+    return "assigned"
+
+
+def detect(
+    store: Store,
+    params: DetectParams | None = None,
+    *,
+    seed: int = 0,
+    progress: Callable[[str], Any] | None = None,
+) -> str:
+    """Run every enabled trace, the null model, fusion and clustering; store the run.
+
+    Parameters
+    ----------
+    store:
+        The store (needs posts).
+    params:
+        Trace, null-model and clustering settings (defaults: :class:`DetectParams`).
+    seed:
+        Seed of the randomized steps (MinHash permutations, Leiden).
+    progress:
+        Called with a short message at each stage.
+
+    Returns
+    -------
+    str
+        The run id (``detect_runs.run_id``).
+    """
+    params = params or DetectParams()
+    if store.count("posts") == 0:
+        raise DetectionError(f"{store.path}: the store has no posts; run `infoops ingest` first")
+    con = store.con
+    run_id = _new_run_id()
+    recorded = json.loads(params.to_json())
+    recorded["seed"] = seed
+    with store.transaction():
+        con.execute(
+            "INSERT INTO detect_runs VALUES (?, now(), NULL, 'running', ?, NULL)",
+            [run_id, json.dumps(recorded)],
+        )
+    summary: dict[str, Any] = {"traces": {}}
+    t_start = time.perf_counter()
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _run_edges (trace TEXT, a TEXT, b TEXT, weight DOUBLE,"
+            " p_value DOUBLE, significant BOOLEAN, detail JSON)"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _run_evidence (trace TEXT, a TEXT, b TEXT, post_a TEXT,"
+            " post_b TEXT, object TEXT, delta_seconds DOUBLE)"
+        )
+        tested: dict[str, pd.DataFrame] = {}
+        for name in params.enabled():
+            t0 = time.perf_counter()
+            _say(progress, f"trace {name}")
+            tp = params.traces[name]
+            res = run_trace(con, name, params, seed=seed)
+            try:
+                n_pairs = con.execute(f"SELECT count(*) FROM {res.pairs}").fetchall()[0][0]  # type: ignore[index]
+                df = significant_edges(con, res, tp.min_weight, params.alpha)
+                sig = df[df["significant"]]
+                _stage_edges(store, name, df)
+                _stage_evidence(store, name, res.evidence, sig, params.evidence_per_pair)
+            finally:
+                drop(con, res)
+            tested[name] = df
+            stats = {k: v for k, v in res.stats.items() if k != "degrees"}
+            summary["traces"][name] = {
+                "pairs": int(n_pairs), "tested": int(len(df)), "significant": int(len(sig)),
+                "seconds": round(time.perf_counter() - t0, 3), **stats,
+            }
+        _say(progress, "fusion and clustering")
+        fused = fuse(tested)
+        communities = cluster(fused, params.resolution, seed)
+        networks = describe(fused, communities, params.min_network_size,
+                            params.min_network_edges, params.min_network_density)
+        _say(progress, "writing results")
+        _write_results(store, run_id, fused, networks)
+        _say(progress, "roles")
+        summary["roles"] = _assign_roles(store, run_id)
+        n_acc, n_net = con.execute(
+            "SELECT count(DISTINCT account_id), count(DISTINCT network_id) FROM members "
+            "WHERE run_id = ?", [run_id]
+        ).fetchall()[0]  # type: ignore[misc]
+        summary.update(
+            fused_edges=int(len(fused)), networks=int(n_net), accounts=int(n_acc),
+            seconds=round(time.perf_counter() - t_start, 3),
+        )
+        with store.transaction():
+            con.execute(
+                "UPDATE detect_runs SET status = 'completed', finished_at = now(), summary = ? "
+                "WHERE run_id = ?", [json.dumps(summary), run_id]
+            )
+    except BaseException as exc:
+        _fail(store, run_id, exc)
+        raise
+    finally:
+        for t in ("_run_edges", "_run_evidence"):
+            try:
+                con.execute(f"DROP TABLE IF EXISTS {t}")
+            except Exception:  # noqa: BLE001 - cleanup must not mask the real error
+                pass
+    return run_id
+
+
+def _fail(store: Store, run_id: str, exc: BaseException) -> None:
+    """Mark a run failed and remove whatever of it was written."""
+    con = store.con
+    try:
+        try:
+            con.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - no transaction open
+            pass
+        with store.transaction():
+            for table in ("edges", "evidence", "networks", "members"):
+                con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+            con.execute(
+                "UPDATE detect_runs SET status = 'failed', finished_at = now(), summary = ? "
+                "WHERE run_id = ?", [json.dumps({"error": f"{type(exc).__name__}: {exc}"}), run_id]
+            )
+    except Exception:  # noqa: BLE001 - the store itself may be unusable; keep the first error
+        pass
+
+
+def run_summary(store: Store, run_id: str) -> dict[str, Any]:
+    """The stored summary of a run (per-trace counts, networks, accounts)."""
+    rows = store.con.execute(
+        "SELECT status, summary FROM detect_runs WHERE run_id = ?", [run_id]
+    ).fetchall()
+    row = rows[0] if rows else None
+    if row is None:
+        from infoops.errors import NotFoundError
+
+        raise NotFoundError(f"no detect run {run_id!r} in {store.path}")
+    out = json.loads(row[1]) if row[1] else {}
+    out["status"] = row[0]
+    out["run_id"] = run_id
+    return out

@@ -1,0 +1,339 @@
+"""Roles inside each detected network: core accounts, amplifiers, and bystanders.
+
+Published practice (Twitter Transparency, June 2020 PRC disclosure: 23,750
+"core" accounts and ~150,000 "amplifier" accounts; Keller et al., 2020,
+"Political astroturfing on Twitter"; Linvill & Warren, 2020, "Troll
+factories") separates the accounts that *originate* an operation's content
+from those that only *boost* it. Here the split is read from the network's
+own interaction graph:
+
+* **core** — a member whose own posts are reposted, quoted or replied to by
+  at least ``min_amplifiers`` other members, and which is amplified by the
+  network clearly more than it amplifies it (reposts/quotes/replies received
+  from members at least 1.5 times those it aims at members: in retweet rings
+  every member retweets every other, and what sets the originators apart is
+  the balance).
+  In a network with no internal amplification at all (copypasta: the members
+  post the same text side by side) every member that mostly writes its own
+  posts (``min_authored_share``) is core.
+* **amplifier** — every other member: it mostly reposts or engages with
+  other members.
+* **bystander** (removed) — an account the network touches but that does not
+  act with it: it never amplifies a member and has no coordination edge of
+  its own (only fast-retweet edges in which it is the one retweeted), and
+  most of the engagement it receives comes from outside the network, or it
+  has no posts in the store at all (a celebrity the operation retweets, a
+  journalist it replies to).
+
+:func:`assign_roles` runs after clustering: it computes the features below in
+DuckDB, classifies with :class:`RoleClassifier`, removes bystanders, scores
+members and networks (:mod:`infoops.detect.scoring`) and writes the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from infoops.errors import DetectionError
+from infoops.store import Store
+
+#: Traces where an edge means both accounts did something (not one being the target).
+PASSIVE_TRACES = ("fast-retweet",)
+#: Traces that summarise others and are not counted separately.
+SUMMARY_TRACES = ("fused",)
+
+#: Columns of :func:`role_features`.
+FEATURE_COLUMNS = (
+    "network_id", "account_id", "n_posts", "n_original", "n_authored", "n_amplify",
+    "n_amp_internal", "n_amp_targets", "median_delay", "received", "received_internal",
+    "n_amplifiers", "n_partners", "n_active_partners", "traces", "verified", "followers", "created_at",
+)
+
+
+def role_features(store: Store, run_id: str) -> pd.DataFrame:
+    """Per-member behaviour inside its network, one row per member of ``run_id``.
+
+    Columns (:data:`FEATURE_COLUMNS`): posts by kind (``n_original``;
+    ``n_authored`` = originals + quotes + replies; ``n_amplify`` = retweets +
+    quotes + replies), ``n_amp_internal`` (of those, the ones aimed at another
+    member) and ``n_amp_targets`` (distinct members aimed at), the median
+    delay in seconds of its internal retweets, engagement it received
+    (``received``, ``received_internal``, ``n_amplifiers`` = distinct members
+    engaging), its significant coordination partners in the network
+    (``n_partners``; ``n_active_partners`` leaves out fast-retweet edges in
+    which it was only the one retweeted) and the traces involved.
+    """
+    return store.sql(
+        """
+        WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = $run),
+        own AS (
+            SELECT p.account_id, count(*) AS n_posts,
+                   count(*) FILTER (WHERE p.kind = 'original') AS n_original,
+                   count(*) FILTER (WHERE p.kind <> 'retweet') AS n_authored,
+                   count(*) FILTER (WHERE p.kind IN ('retweet', 'quote', 'reply')) AS n_amplify
+            FROM posts p WHERE p.account_id IN (SELECT account_id FROM m) GROUP BY ALL
+        ),
+        amp AS (
+            SELECT ms.network_id, p.account_id AS src, mt.account_id AS dst, p.kind,
+                   p.created_at, p.ref_post_id
+            FROM posts p
+            JOIN m ms ON ms.account_id = p.account_id
+            JOIN m mt ON mt.network_id = ms.network_id
+                     AND mt.account_id = coalesce(p.ref_account_id, p.reply_to_account_id)
+            WHERE p.kind IN ('retweet', 'quote', 'reply') AND mt.account_id <> p.account_id
+        ),
+        amp_out AS (
+            SELECT a.network_id, a.src AS account_id, count(*) AS n_amp_internal,
+                   count(DISTINCT a.dst) AS n_amp_targets,
+                   median(epoch(a.created_at) - epoch(o.created_at))
+                       FILTER (WHERE a.kind = 'retweet' AND o.created_at IS NOT NULL) AS median_delay
+            FROM amp a LEFT JOIN posts o ON o.post_id = a.ref_post_id
+            GROUP BY ALL
+        ),
+        amp_in AS (
+            SELECT network_id, dst AS account_id, count(*) AS received_internal,
+                   count(DISTINCT src) AS n_amplifiers
+            FROM amp GROUP BY ALL
+        ),
+        recv AS (
+            SELECT t.account_id, count(*) AS received
+            FROM posts p JOIN (SELECT DISTINCT account_id FROM m) t
+              ON t.account_id = coalesce(p.ref_account_id, p.reply_to_account_id)
+            WHERE p.kind IN ('retweet', 'quote', 'reply') AND p.account_id <> t.account_id
+            GROUP BY ALL
+        ),
+        e AS (
+            SELECT trace, a AS account_id, b AS other,
+                   trace IN $passive AND coalesce(TRY_CAST(json_extract(detail, '$.a_to_b') AS BIGINT), 1) = 0
+                       AS passive
+            FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)
+            UNION ALL
+            SELECT trace, b, a,
+                   trace IN $passive AND coalesce(TRY_CAST(json_extract(detail, '$.b_to_a') AS BIGINT), 1) = 0
+            FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)
+        ),
+        has_detail AS (SELECT count(*) FILTER (WHERE trace NOT IN $summary) > 0 AS ok FROM e),
+        partners AS (
+            SELECT m1.network_id, e.account_id,
+                   count(DISTINCT e.other) AS n_partners,
+                   count(DISTINCT e.other) FILTER (WHERE NOT e.passive) AS n_active_partners,
+                   string_agg(DISTINCT e.trace, ',' ORDER BY e.trace) AS traces
+            FROM e CROSS JOIN has_detail
+            JOIN m m1 ON m1.account_id = e.account_id
+            JOIN m m2 ON m2.account_id = e.other AND m2.network_id = m1.network_id
+            WHERE NOT (has_detail.ok AND e.trace IN $summary)
+            GROUP BY ALL
+        )
+        SELECT m.network_id, m.account_id,
+               coalesce(own.n_posts, 0) AS n_posts, coalesce(own.n_original, 0) AS n_original,
+               coalesce(own.n_authored, 0) AS n_authored, coalesce(own.n_amplify, 0) AS n_amplify,
+               coalesce(ao.n_amp_internal, 0) AS n_amp_internal,
+               coalesce(ao.n_amp_targets, 0) AS n_amp_targets, ao.median_delay,
+               coalesce(recv.received, 0) AS received,
+               coalesce(ai.received_internal, 0) AS received_internal,
+               coalesce(ai.n_amplifiers, 0) AS n_amplifiers,
+               coalesce(pt.n_partners, 0) AS n_partners,
+               coalesce(pt.n_active_partners, 0) AS n_active_partners,
+               coalesce(pt.traces, '') AS traces,
+               coalesce(acc.verified, FALSE) AS verified, acc.followers, acc.created_at
+        FROM m
+        LEFT JOIN own USING (account_id)
+        LEFT JOIN amp_out ao USING (network_id, account_id)
+        LEFT JOIN amp_in ai USING (network_id, account_id)
+        LEFT JOIN recv USING (account_id)
+        LEFT JOIN partners pt USING (network_id, account_id)
+        LEFT JOIN accounts acc USING (account_id)
+        ORDER BY m.network_id, m.account_id
+        """,
+        {"run": run_id, "passive": list(PASSIVE_TRACES), "summary": list(SUMMARY_TRACES)},
+    )
+
+
+@dataclass
+class RoleClassifier:
+    """Core / amplifier / bystander from :func:`role_features` (rules above).
+
+    Follows scikit-learn's estimator conventions: hyper-parameters are set in
+    ``__init__``, :meth:`fit` validates the features and learns, per network,
+    whether it amplifies itself at all (``amplifying_networks_``), and
+    returns ``self``; :meth:`predict` returns one label per row.
+
+    Parameters
+    ----------
+    min_amplifiers:
+        Distinct members that must amplify an account for it to be core.
+    min_balance:
+        Smallest amplification balance ``(in - out) / (in + out)`` of a core,
+        where ``in`` counts the reposts/quotes/replies it received from
+        members and ``out`` those it aimed at members (0.2: it receives at
+        least 1.5 times what it gives).
+    min_authored_share:
+        In a network without internal amplification, the share of its posts
+        a member must have written itself (not reposted) to be core.
+    max_bystander_internal_share:
+        A passive member is a bystander when at most this share of the
+        engagement it receives comes from the network.
+    """
+
+    min_amplifiers: int = 2
+    min_balance: float = 0.2
+    min_authored_share: float = 0.5
+    max_bystander_internal_share: float = 0.5
+
+    def fit(self, features: pd.DataFrame) -> RoleClassifier:
+        missing = set(FEATURE_COLUMNS) - set(features.columns)
+        if missing:
+            raise DetectionError(f"role features lack column(s) {sorted(missing)}")
+        if self.min_amplifiers < 1 or not -1 <= self.min_balance < 1:
+            raise DetectionError("RoleClassifier: need min_amplifiers >= 1 and -1 <= min_balance < 1")
+        amplified = features.groupby("network_id")["n_amp_internal"].sum()
+        self.amplifying_networks_ = frozenset(amplified[amplified > 0].index)
+        return self
+
+    def bystanders(self, features: pd.DataFrame) -> np.ndarray:
+        """Boolean mask of members that the network only touches."""
+        received = features["received"].to_numpy(float)
+        internal = features["received_internal"].to_numpy(float)
+        share = np.where(received > 0, internal / np.maximum(received, 1), 0.0)
+        passive = (features["n_amp_internal"].to_numpy() == 0) & (
+            features["n_active_partners"].to_numpy() == 0
+        )
+        no_posts = features["n_posts"].to_numpy() == 0
+        return no_posts | (passive & (share <= self.max_bystander_internal_share))
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        """``'core'``, ``'amplifier'`` or ``'bystander'`` for each row."""
+        if not hasattr(self, "amplifying_networks_"):
+            raise DetectionError("RoleClassifier: call fit() before predict()")
+        received = features["received_internal"].to_numpy(float)
+        given = features["n_amp_internal"].to_numpy(float)
+        balance = (received - given) / np.maximum(received + given, 1)
+        authored = features["n_authored"].to_numpy(float)
+        writes = authored > 0
+        authored_share = authored / np.maximum(features["n_posts"].to_numpy(float), 1)
+        amplified = (features["n_amplifiers"].to_numpy() >= self.min_amplifiers) & (balance > self.min_balance)
+        flat = ~features["network_id"].isin(self.amplifying_networks_).to_numpy()
+        core = writes & (amplified | (flat & (authored_share >= self.min_authored_share)))
+        labels = np.where(core, "core", "amplifier").astype(object)
+        labels[self.bystanders(features)] = "bystander"
+        return labels
+
+    def fit_predict(self, features: pd.DataFrame) -> np.ndarray:
+        return self.fit(features).predict(features)
+
+
+def assign_roles(
+    store: Store,
+    run_id: str,
+    classifier: RoleClassifier | None = None,
+    min_members: int = 3,
+    min_network_score: float = 0.35,
+    recruit: bool = True,
+    merge_similarity: float | None = 0.6,
+) -> None:
+    """Fill roles, scores, signals and reasons for every member of a detect run.
+
+    Called by the detection pipeline after clustering. Steps:
+
+    1. bystanders (see module docstring) are deleted;
+    2. members are classified (:class:`RoleClassifier`) and scored
+       (:func:`infoops.detect.scoring.score_run`); networks with fewer than
+       ``min_members`` members, or a score below ``min_network_score`` — no
+       inauthenticity signal shared by its members and no self-amplification
+       (see :mod:`infoops.detect.scoring`) — are dropped; the score rule only
+       applies where at least half the members have a profile (creation date
+       or follower count), since without profiles the signals cannot speak;
+    3. with ``recruit``, the sources the remaining networks amplify and own
+       join them as cores, and networks sharing a source merge
+       (:mod:`infoops.detect.sources`); networks pushing the same campaign
+       (hashtag/domain TF-IDF cosine ≥ ``merge_similarity``; None: never)
+       merge (:mod:`infoops.detect.campaigns`); step 2 then runs again;
+    4. each member gets ``role`` ('core' | 'amplifier'), ``score`` in [0, 1],
+       ``signals`` (JSON: each signal's value, flag and evidence, plus the
+       role features) and ``reason`` (words); each network its ``score``,
+       ``reason``, ``traces``, member counts and ``detail.roles``.
+    """
+    from infoops.detect.campaigns import merge_campaigns
+    from infoops.detect.scoring import score_run, write_scores
+    from infoops.detect.sources import recruit_sources
+
+    clf = classifier or RoleClassifier()
+
+    def evaluate() -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        features = role_features(store, run_id)
+        if features.empty:
+            return None
+        gone = clf.fit(features).bystanders(features)
+        if gone.any():
+            # Bystanders leave first, so the others' features no longer count them.
+            _delete_members(store, run_id, features.loc[gone, ["network_id", "account_id"]])
+            features = role_features(store, run_id)
+        features["role"] = clf.fit_predict(features)
+        kept = features[features["role"] != "bystander"].reset_index(drop=True)
+        members, networks = score_run(store, kept)
+        # Without profiles most signals cannot be observed; such networks stand on coordination alone.
+        judged = networks["profile_coverage"] >= 0.5
+        networks["keep"] = (networks["n_accounts"] >= min_members) & (
+            (networks["score"] >= min_network_score) | ~judged)
+        return members, networks
+
+    result = evaluate()
+    if result is None:
+        return
+    members, networks = result
+    merged: dict[str, str] = {}
+    if (recruit or merge_similarity is not None) and networks["keep"].any():
+        weak = networks.loc[~networks["keep"], "network_id"]
+        _delete_networks(store, run_id, weak)
+        changed = False
+        if recruit:
+            n_recruited, merged = recruit_sources(store, run_id, clf.min_amplifiers)
+            changed = n_recruited > 0
+        if merge_similarity is not None:
+            more = merge_campaigns(store, run_id, merge_similarity)
+            merged = {old: more.get(new, new) for old, new in merged.items()}
+            merged.update(more)
+            changed = changed or bool(more)
+        if changed:
+            result = evaluate()
+            if result is None:
+                return
+            members, networks = result
+    if merged:
+        for detail, nid in zip(networks["detail"], networks["network_id"]):
+            parts = sorted(old for old, new in merged.items() if new == nid)
+            if parts:
+                detail["merged"] = parts
+    write_scores(store, run_id, members, networks)
+
+
+def _delete_networks(store: Store, run_id: str, network_ids: pd.Series) -> None:
+    if network_ids.empty:
+        return
+    store.con.register("_roles_weak", pd.DataFrame({"network_id": list(network_ids)}, dtype="object"))
+    try:
+        with store.transaction():
+            for table in ("members", "networks"):
+                store.execute(
+                    f"DELETE FROM {table} WHERE run_id = $run AND network_id IN "
+                    "(SELECT network_id FROM _roles_weak)",
+                    {"run": run_id},
+                )
+    finally:
+        store.con.unregister("_roles_weak")
+
+
+def _delete_members(store: Store, run_id: str, rows: pd.DataFrame) -> None:
+    store.con.register("_roles_gone", rows)
+    try:
+        with store.transaction():
+            store.execute(
+                "DELETE FROM members WHERE run_id = $run AND EXISTS (SELECT 1 FROM _roles_gone g "
+                "WHERE g.network_id = members.network_id AND g.account_id = members.account_id)",
+                {"run": run_id},
+            )
+    finally:
+        store.con.unregister("_roles_gone")

@@ -1,0 +1,241 @@
+"""The sources a network amplifies: recruit them as cores, merge networks that share them.
+
+Co-action traces link accounts that *do the same thing*; the accounts an
+operation's amplifiers all retweet — its cores — often do nothing in common
+with each other or with their amplifiers at the same moment (a core posts,
+its team retweets it minutes later), so clustering can leave them out and
+split one operation into one network per team. Following the core/amplifier
+structure of disclosed operations (Twitter Transparency, 2020; Keller et
+al., 2020), an account outside every network of the run is recruited as a
+core of a network when
+
+* at least ``min_amplifiers`` distinct members repost, quote or reply to it,
+  at least ``min_received`` times in all,
+* at least ``min_owned_share`` of all the reposts/quotes/replies it receives
+  in the store come from members of the run's networks (it is *owned* by
+  the operation — a celebrity or journalist the operation also engages with
+  draws most of its engagement from everyone else), and
+* members amplified at least ``min_coverage`` of the posts it wrote (a
+  team boosts everything its core posts; an organic account whose one
+  popular post the members happened to retweet is not a core).
+
+Networks whose members amplify the same recruited source are one operation
+and are merged (connected components of the network–source graph); the
+merged network keeps the id of its largest part.
+
+Symmetrically, an account outside every network joins one as an amplifier
+when at least ``min_posts`` of its posts, and at least ``min_share`` of all
+its posts, repost, quote or reply to that network's members — "amplifiers
+mostly repost or engage with the cores". Cores and amplifiers are recruited
+in alternating rounds (at most ``rounds``) until nothing changes: newly
+found amplifiers can reveal cores that only they amplify.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from infoops.store import Store
+
+
+def find_sources(
+    store: Store, run_id: str, min_amplifiers: int = 2, min_owned_share: float = 0.5,
+    min_received: int = 10, min_coverage: float = 0.5,
+) -> pd.DataFrame:
+    """Candidate cores outside the run's networks, one row per (source, network).
+
+    Columns: ``account_id`` (the source), ``network_id``, ``n_amplifiers``
+    (distinct members of that network amplifying it), ``from_network``
+    (their reposts/quotes/replies), ``from_members`` (from all networks),
+    ``received`` (from anyone).
+    """
+    return store.sql(
+        """
+        WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = $run),
+        amp AS (
+            SELECT m.network_id, p.account_id AS src,
+                   coalesce(p.ref_account_id, p.reply_to_account_id) AS t,
+                   coalesce(p.ref_post_id, p.reply_to_post_id) AS t_post
+            FROM posts p JOIN m USING (account_id)
+            WHERE p.kind IN ('retweet', 'quote', 'reply')
+        ),
+        cand AS (
+            SELECT t, network_id, count(*) AS from_network, count(DISTINCT src) AS n_amplifiers
+            FROM amp
+            WHERE t IS NOT NULL AND t <> src AND t NOT IN (SELECT account_id FROM m)
+            GROUP BY ALL
+        ),
+        tot AS (
+            SELECT t, sum(from_network) AS from_members, sum(n_amplifiers) AS amplifiers
+            FROM cand GROUP BY t HAVING sum(n_amplifiers) >= $min_amp AND sum(from_network) >= $min_recv
+        ),
+        covered AS (
+            SELECT t, count(DISTINCT t_post) AS n_covered FROM amp
+            WHERE t IN (SELECT t FROM tot) GROUP BY t
+        ),
+        recv AS (
+            SELECT coalesce(p.ref_account_id, p.reply_to_account_id) AS t, count(*) AS received
+            FROM posts p
+            WHERE p.kind IN ('retweet', 'quote', 'reply')
+              AND coalesce(p.ref_account_id, p.reply_to_account_id) IN (SELECT t FROM tot)
+              AND p.account_id <> coalesce(p.ref_account_id, p.reply_to_account_id)
+            GROUP BY 1
+        ),
+        own AS (
+            SELECT account_id AS t, count(*) AS n_authored FROM posts
+            WHERE kind <> 'retweet' AND account_id IN (SELECT t FROM tot) GROUP BY 1
+        )
+        SELECT cand.t AS account_id, cand.network_id, cand.n_amplifiers, cand.from_network,
+               tot.from_members, recv.received, own.n_authored, covered.n_covered
+        FROM cand JOIN tot USING (t) JOIN recv USING (t) JOIN own USING (t) JOIN covered USING (t)
+        WHERE tot.from_members >= $share * recv.received AND own.n_authored > 0
+          AND covered.n_covered >= $coverage * own.n_authored
+        ORDER BY account_id, network_id
+        """,
+        {"run": run_id, "min_amp": int(min_amplifiers), "share": float(min_owned_share),
+         "min_recv": int(min_received), "coverage": float(min_coverage)},
+    )
+
+
+def merge_plan(sources: pd.DataFrame, sizes: dict[str, int]) -> tuple[dict[str, str], pd.DataFrame]:
+    """Which networks merge, and where each source goes.
+
+    Returns ``(renames, recruits)``: ``renames`` maps a network id to the id
+    of the merged network it joins (only networks that change); ``recruits``
+    has ``network_id, account_id`` for every source, in its merged network.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, grp in sources.groupby("account_id", sort=True):
+        nets = sorted(grp["network_id"])
+        for other in nets[1:]:
+            ra, rb = find(nets[0]), find(other)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    components: dict[str, list[str]] = {}
+    for n in sorted(set(parent)):
+        components.setdefault(find(n), []).append(n)
+    renames: dict[str, str] = {}
+    for parts in components.values():
+        # the largest part names the merged network (ties: the smallest id)
+        head = min(parts, key=lambda n: (-sizes.get(n, 0), n))
+        renames.update({n: head for n in parts if n != head})
+    recruits = sources.assign(network_id=sources["network_id"].map(lambda n: renames.get(n, n)))
+    return renames, recruits[["network_id", "account_id"]].drop_duplicates("account_id").reset_index(drop=True)
+
+
+def find_amplifiers(store: Store, run_id: str, min_posts: int = 3, min_share: float = 0.5) -> pd.DataFrame:
+    """Accounts outside the run's networks that mostly amplify one network's members.
+
+    Returns ``network_id, account_id, n_to_network, n_posts``, one row per
+    account (the network it amplifies most; ties: the smallest id).
+    """
+    return store.sql(
+        """
+        WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = $run),
+        a AS (
+            SELECT p.account_id, mt.network_id, count(*) AS n_to_network
+            FROM posts p JOIN m mt ON mt.account_id = coalesce(p.ref_account_id, p.reply_to_account_id)
+            WHERE p.kind IN ('retweet', 'quote', 'reply')
+              AND p.account_id NOT IN (SELECT account_id FROM m)
+            GROUP BY ALL HAVING count(*) >= $min_posts
+        ),
+        tot AS (
+            SELECT account_id, count(*) AS n_posts FROM posts
+            WHERE account_id IN (SELECT account_id FROM a) GROUP BY 1
+        )
+        SELECT a.network_id, a.account_id, a.n_to_network, tot.n_posts
+        FROM a JOIN tot USING (account_id)
+        WHERE a.n_to_network >= $share * tot.n_posts
+        QUALIFY row_number() OVER (PARTITION BY a.account_id ORDER BY a.n_to_network DESC, a.network_id) = 1
+        ORDER BY a.account_id
+        """,
+        {"run": run_id, "min_posts": int(min_posts), "share": float(min_share)},
+    )
+
+
+def recruit_sources(
+    store: Store, run_id: str, min_amplifiers: int = 2, min_owned_share: float = 0.5,
+    min_posts: int = 3, min_share: float = 0.5, rounds: int = 3,
+) -> tuple[int, dict[str, str]]:
+    """Recruit owned sources (cores) and amplifiers; merge networks sharing sources.
+
+    See the module docstring. Returns ``(n_recruited, renames)`` where
+    ``renames`` maps each network merged away to the network it joined.
+    """
+    total = 0
+    renames_all: dict[str, str] = {}
+    for _ in range(max(1, rounds)):
+        n_cores, renames = _recruit_cores(store, run_id, min_amplifiers, min_owned_share)
+        renames_all = {old: renames.get(new, new) for old, new in renames_all.items()}
+        renames_all.update(renames)
+        amps = find_amplifiers(store, run_id, min_posts, min_share)
+        if len(amps):
+            store.con.register("_recruit_amps", amps[["network_id", "account_id"]].assign(run_id=run_id))
+            try:
+                with store.transaction():
+                    store.execute(
+                        "INSERT INTO members (run_id, network_id, account_id) "
+                        "SELECT run_id, network_id, account_id FROM _recruit_amps"
+                    )
+            finally:
+                store.con.unregister("_recruit_amps")
+        total += n_cores + len(amps)
+        if n_cores == 0 and len(amps) == 0:
+            break
+    return total, renames_all
+
+
+def _recruit_cores(
+    store: Store, run_id: str, min_amplifiers: int, min_owned_share: float
+) -> tuple[int, dict[str, str]]:
+    sources = find_sources(store, run_id, min_amplifiers, min_owned_share)
+    if sources.empty:
+        return 0, {}
+    sizes = dict(
+        store.execute(
+            "SELECT network_id, count(*) FROM members WHERE run_id = ? GROUP BY 1", [run_id]
+        ).fetchall()
+    )
+    renames, recruits = merge_plan(sources, sizes)
+    apply_renames(store, run_id, renames)
+    con = store.con
+    con.register("_recruits", recruits.assign(run_id=run_id))
+    try:
+        with store.transaction():
+            con.execute(
+                "INSERT INTO members (run_id, network_id, account_id) "
+                "SELECT run_id, network_id, account_id FROM _recruits"
+            )
+    finally:
+        con.unregister("_recruits")
+    return len(recruits), renames
+
+
+def apply_renames(store: Store, run_id: str, renames: dict[str, str]) -> None:
+    """Move the members of each network in ``renames`` into its target; drop the old rows."""
+    if not renames:
+        return
+    con = store.con
+    con.register("_renames", pd.DataFrame({"old": list(renames), "new": list(renames.values())},
+                                          dtype="object"))
+    try:
+        with store.transaction():
+            con.execute(
+                "UPDATE members SET network_id = r.new FROM _renames r "
+                "WHERE members.run_id = $run AND members.network_id = r.old",
+                {"run": run_id},
+            )
+            con.execute(
+                "DELETE FROM networks WHERE run_id = $run AND network_id IN (SELECT old FROM _renames)",
+                {"run": run_id},
+            )
+    finally:
+        con.unregister("_renames")

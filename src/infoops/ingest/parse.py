@@ -1,0 +1,153 @@
+"""Vectorized field parsers, written as DuckDB SQL expressions.
+
+Ingest parses every source column inside DuckDB, a batch at a time, so the
+IO-archive path never loops over rows in Python. Each ``*_sql`` function takes
+the SQL expression of a text column and returns the SQL expression of the
+parsed value. :func:`parse_timestamps` and :func:`parse_list_strings` run the
+same expressions on plain Python values; tests (and notebook users) call them.
+
+Timestamps (always returned as naive UTC):
+
+- unix epoch numbers (``1623881091.0``): seconds, truncated to the second;
+  values of 10^11 and more are read as milliseconds;
+- ``YYYY-MM-DD HH:MM`` (IO archive), ``YYYY-MM-DD HH:MM:SS``, ``YYYY-MM-DD``
+  and ISO 8601 with ``T``; a trailing ``Z`` or ``+hh:mm`` offset is applied;
+- Twitter v1.1 ``Wed Jan 07 04:38:02 +0000 2009``.
+
+List strings (IO-archive ``hashtags``, ``urls``, ``user_mentions``) are Python
+list literals such as ``['a', 'b']`` or ``[]``; unquoted ``[a, b]`` is split on
+commas, and a bare value without brackets is split on whitespace (one id, or
+coordination-network-toolkit's space-separated urls). Literals that contain a
+backslash escape are rare; they are decoded in Python with
+:func:`ast.literal_eval` (see :func:`literal_list`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+_NUMBER = r"^\s*-?[0-9]+(\.[0-9]*)?\s*$"
+_OFFSET = r"(Z|[+-][0-9][0-9]:?[0-9][0-9])\s*$"
+_V1_FORMAT = "%a %b %d %H:%M:%S %z %Y"
+
+
+def text_sql(col: str) -> str:
+    """Empty or blank text becomes NULL; other text is kept as written."""
+    return f"NULLIF({col}, '')"
+
+
+def id_sql(col: str) -> str:
+    """Ids are trimmed TEXT taken verbatim (hashed or numeric); empty ids are NULL."""
+    return f"NULLIF(trim({col}), '')"
+
+
+def int_sql(col: str) -> str:
+    """Counts: integers (``12``, ``12.0``); anything else is NULL."""
+    return f"CAST(TRY_CAST(NULLIF(trim({col}), '') AS DOUBLE) AS BIGINT)"
+
+
+def float_sql(col: str) -> str:
+    """Coordinates and other real numbers; anything else is NULL."""
+    return f"TRY_CAST(NULLIF(trim({col}), '') AS DOUBLE)"
+
+
+def bool_sql(col: str) -> str:
+    """``True/False``, ``1/0``, ``yes/no``, ``t/f`` (any case); else NULL."""
+    t = f"lower(trim({col}))"
+    return (
+        f"CASE WHEN {t} IN ('true', 't', '1', 'yes', 'y') THEN TRUE "
+        f"WHEN {t} IN ('false', 'f', '0', 'no', 'n') THEN FALSE END"
+    )
+
+
+def timestamp_sql(col: str) -> str:
+    """Parse a text timestamp column into naive UTC ``TIMESTAMP`` (NULL if it fails)."""
+    t = f"NULLIF(trim({col}), '')"
+    # fast path: plain ``YYYY-MM-DD HH:MM[:SS]`` without a zone offset
+    plain = (
+        f"CASE WHEN NOT (ends_with({col}, 'Z') OR contains({col}, '+') OR (length({col}) > 19 AND "
+        f"regexp_matches({col}, '{_OFFSET}'))) THEN TRY_CAST({col} AS TIMESTAMP) END"
+    )
+    return (
+        f"coalesce({plain}, CASE "
+        f"WHEN {t} IS NULL THEN NULL "
+        f"WHEN regexp_matches({t}, '{_NUMBER}') THEN "
+        f"  CASE WHEN abs(TRY_CAST({t} AS DOUBLE)) >= 1e11 "
+        f"    THEN make_timestamp(CAST(floor(TRY_CAST({t} AS DOUBLE) / 1000) AS BIGINT) * 1000000) "
+        f"    ELSE make_timestamp(CAST(floor(TRY_CAST({t} AS DOUBLE)) AS BIGINT) * 1000000) END "
+        f"WHEN regexp_matches({t}, '^[A-Za-z]') THEN timezone('UTC', try_strptime({t}, '{_V1_FORMAT}')) "
+        f"WHEN regexp_matches({t}, '{_OFFSET}') THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
+        f"ELSE TRY_CAST({t} AS TIMESTAMP) END)"
+    )
+
+
+def list_sql(col: str) -> str:
+    """Parse a list-string column into ``VARCHAR[]``.
+
+    Returns NULL (the marker for the Python fallback) for list literals with
+    backslash escapes.
+    """
+    t = f"trim({col})"
+    quoted = r"""'[^']*'|"[^"]*\""""
+    return (
+        "(CASE "
+        f"WHEN {col} IS NULL OR {col} IN ('', '[]') OR {t} IN ('', '[]') THEN []::VARCHAR[] "
+        f"WHEN starts_with({t}, '[') AND ends_with({t}, ']') THEN "
+        f"  CASE WHEN contains({t}, '\\') THEN NULL "
+        f"  WHEN regexp_matches({t}, '^\\[\\s*[''\"]') THEN "
+        f"    list_transform(regexp_extract_all({t}, $${quoted}$$), lambda x: x[2:-2]) "
+        f"  ELSE list_filter(list_transform(string_split({t}[2:-2], ','), lambda x: trim(x)),"
+        f"                   lambda x: x <> '') END "
+        f"ELSE list_filter(string_split_regex({t}, '\\s+'), lambda x: x <> '') END)"
+    )
+
+
+def literal_list(text: str) -> list[str]:
+    """Decode one Python list literal (the slow path of :func:`list_sql`).
+
+    Uses :func:`ast.literal_eval`; a literal it rejects is read leniently by
+    taking every quoted element.
+    """
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return [m[1:-1] for m in re.findall(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", text)]
+    if isinstance(value, (list, tuple, set)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def parse_timestamps(values: Sequence[str | None]) -> list[datetime | None]:
+    """Parse timestamps with the same SQL as ingest (see :func:`timestamp_sql`)."""
+    return _run(values, timestamp_sql("v"), pa.string())
+
+
+def parse_list_strings(values: Sequence[str | None]) -> list[list[str]]:
+    """Parse list strings with the same SQL as ingest, plus the Python fallback."""
+    out = _run(values, list_sql("v"), pa.string())
+    return [literal_list(v) if r is None and v is not None else (r or []) for v, r in zip(values, out)]
+
+
+_CON: list[duckdb.DuckDBPyConnection] = []
+_LOCK = threading.Lock()
+
+
+def _run(values: Sequence[Any], expr: str, typ: pa.DataType) -> list[Any]:
+    with _LOCK:  # one private in-memory connection, reused (connecting is slow)
+        if not _CON:
+            _CON.append(duckdb.connect())
+        con = _CON[0]
+        con.register("_v", pa.table({"i": pa.array(range(len(values)), pa.int64()), "v": pa.array(values, typ)}))
+        try:
+            rows = con.execute(f"SELECT {expr} FROM _v ORDER BY i").fetchall()
+        finally:
+            con.unregister("_v")
+    return [r[0] for r in rows]

@@ -1,0 +1,287 @@
+"""``ingest()``: read sources into the store, one transaction per batch.
+
+Every source is planned (opened, sniffed, its layout chosen and checked)
+before anything is written, so a source that cannot be read at all stops the
+run with a one-line :class:`~infoops.errors.SourceError` and no partial
+writes. Profiles are read before posts, posts before profile history, so that
+``RT @name:`` prefixes resolve against known screen names.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from os import PathLike
+from pathlib import Path
+
+import duckdb
+
+from infoops.errors import MappingError, SourceError, StoreError, UnknownFormatError
+from infoops.ingest import tabular, twitter_json
+from infoops.ingest.fields import (
+    ALL_FORMATS,
+    PRESETS,
+    Layout,
+    custom_layout,
+    is_truth_header,
+    layout_for_header,
+    only_present,
+    preset,
+)
+from infoops.ingest.sources import Source, csv_header, expand, sniff_text
+from infoops.ingest.writer import BatchCounts, Part, write_batch
+from infoops.store import Store
+
+#: ``progress(source, bytes_done, bytes_total, rows_read)``
+Progress = Callable[[str, int, int, int], None]
+
+
+@dataclass
+class SourceResult:
+    """Counts of one source (``format`` is the layout used, ``note`` why it was skipped)."""
+
+    source: str
+    format: str
+    rows_read: int = 0
+    rows_stored: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    note: str = ""
+
+
+@dataclass
+class IngestResult:
+    """What one ``ingest()`` run read and stored."""
+
+    run_id: str
+    sources: list[SourceResult] = field(default_factory=list)
+    skipped: list[SourceResult] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sources)
+
+    @property
+    def rows_stored(self) -> int:
+        return sum(s.rows_stored for s in self.sources)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(s.rows_quarantined for s in self.sources)
+
+    @property
+    def rows_duplicate(self) -> int:
+        return sum(s.rows_duplicate for s in self.sources)
+
+    @property
+    def reconciles(self) -> bool:
+        """read == stored + quarantined + duplicate, overall and per source."""
+        return all(
+            s.rows_read == s.rows_stored + s.rows_quarantined + s.rows_duplicate for s in self.sources
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id, "rows_read": self.rows_read, "rows_stored": self.rows_stored,
+            "rows_quarantined": self.rows_quarantined, "rows_duplicate": self.rows_duplicate,
+            "reconciles": self.reconciles,
+            "sources": [asdict(s) for s in self.sources],
+            "skipped": [asdict(s) for s in self.skipped],
+        }
+
+
+@dataclass
+class _Plan:
+    source: Source
+    kind: str  # csv | parquet | json
+    layout: Layout
+    columns: list[str] = field(default_factory=list)
+    delimiter: str = ","
+
+
+_ORDER = {"accounts": 0, "posts": 1, "profile_changes": 2}
+
+
+def plan_source(source: Source, format: str | None = None,
+                mapping: Mapping[str, str] | None = None) -> _Plan | str:
+    """Choose how to read one source; a string is the reason to skip it (folders only)."""
+    head = source.head()
+    if format is not None and format not in ALL_FORMATS:
+        preset(format)  # raises with the list of names
+    if head.startswith(b"PAR1"):
+        import pyarrow.parquet as pq
+
+        with source.open_raw() as raw:
+            columns = pq.ParquetFile(raw).schema_arrow.names
+        return _tabular_plan(source, "parquet", columns, ",", format, mapping)
+    text = sniff_text(head)
+    first = text.lstrip()[:1]
+    if format == "twitter-json" or (format is None and mapping is None and first in ("{", "[")):
+        if first not in ("{", "["):
+            raise UnknownFormatError(source.name, "expected Twitter JSON (objects or JSON Lines)")
+        return _Plan(source, "json", twitter_json.POSTS_LAYOUT)
+    if not text.strip():
+        return _skip_or_raise(source, "empty file; expected CSV with a header row, JSON or Parquet")
+    if "\x00" in text:
+        return _skip_or_raise(source, "binary content; expected CSV, JSON or Parquet (optionally gzip/zip)")
+    columns, delimiter = csv_header(text)
+    return _tabular_plan(source, "csv", columns, delimiter, format, mapping)
+
+
+def _skip_or_raise(source: Source, message: str) -> str:
+    if source.in_folder:
+        return message
+    raise UnknownFormatError(source.name, message)
+
+
+def _tabular_plan(source: Source, kind: str, columns: list[str], delimiter: str,
+                  format: str | None, mapping: Mapping[str, str] | None) -> _Plan | str:
+    if format is None and mapping is None and is_truth_header(columns):
+        return _skip_or_raise(
+            source, "simulator ground truth (userid,operation,role,...), not platform data; "
+            "give it to `infoops evaluate --truth`")
+    base: Layout | None = None
+    if format is not None and format not in PRESETS:
+        raise UnknownFormatError(source.name, f"--format {format} expects JSON, this is {kind.upper()}")
+    if format is not None:
+        base = PRESETS[format]
+        if not base.positional:  # a file variant may lack optional columns
+            base = only_present(base, set(columns))
+    if mapping:
+        layout = custom_layout(mapping, base)
+    elif base is not None:
+        layout = base
+    else:
+        found = layout_for_header(columns, source=source.name)
+        if found is None:
+            shown = ",".join(columns[:10]) + (",..." if len(columns) > 10 else "")
+            return _skip_or_raise(
+                source,
+                f"unknown format (header: {shown[:200]}); expected an IO-archive tweets/users CSV, "
+                "Twitter JSON, profile history or a known preset; "
+                f"try --format NAME ({', '.join(ALL_FORMATS)}) or --map field=column",
+            )
+        layout = found
+    names = list(layout.positional) if layout.positional else columns
+    if layout.positional and len(columns) != len(layout.positional):
+        raise MappingError(
+            f"{source.name}: format {layout.name} expects {len(layout.positional)} columns "
+            f"({','.join(layout.positional)}), the header has {len(columns)}")
+    layout.check(names, source.name)
+    return _Plan(source, kind, layout, columns, delimiter)
+
+
+def _run_id() -> str:
+    return f"ingest-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def ingest(
+    store: Store,
+    paths: str | PathLike[str] | Iterable[str | PathLike[str]],
+    *,
+    format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    batch_size: int = 50_000,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Read files or folders into ``store``; return the reconciled counts.
+
+    Parameters
+    ----------
+    store: the open store (writer).
+    paths: files (CSV, TSV, JSON, JSONL, Parquet; gzip/bz2/xz/zip work as
+        they are) or folders of them.
+    format: None to detect each source's format from its content, or a
+        preset name (``ioarchive-tweets``, ``coortweet``, ``cnt``, ...).
+    mapping: canonical field -> source column, for any CSV/Parquet layout
+        (on top of ``format`` when both are given).
+    batch_size: rows per transaction.
+    progress: called after every batch.
+    """
+    if isinstance(paths, (str, PathLike)):
+        paths = [paths]
+    if batch_size < 1:
+        raise MappingError("batch_size must be at least 1")
+    own = {str(Path(store.path).resolve()), str(Path(store.path).resolve()) + ".wal"}
+    sources = [s for s in expand(paths) if str(s.path.resolve()) not in own]  # never the store itself
+    if not sources:
+        raise SourceError(", ".join(map(str, paths)), "no files found; give files or folders of data")
+    plans: list[_Plan] = []
+    result = IngestResult(_run_id())
+    for src in sources:
+        plan = plan_source(src, format, mapping)
+        if isinstance(plan, str):
+            result.skipped.append(SourceResult(src.name, "skipped", note=plan))
+        else:
+            plans.append(plan)
+    plans.sort(key=lambda p: _ORDER[p.layout.target])
+    con = store.con
+    con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
+    con.execute(
+        "INSERT INTO ingest_runs (run_id, started_at, status, format, sources) VALUES (?, ?, 'running', ?, ?)",
+        [result.run_id, datetime.now(UTC).replace(tzinfo=None),
+         ",".join(sorted({p.layout.name for p in plans})), json.dumps([p.source.name for p in plans])],
+    )
+    try:
+        for plan in plans:
+            sr = SourceResult(plan.source.name, plan.layout.name)
+            result.sources.append(sr)
+            total = plan.source.size
+            for parts, quarantined, done in _batches(plan, batch_size):
+                with store.transaction() as tx:
+                    try:
+                        c = write_batch(tx, result.run_id, plan.source.name, parts, quarantined)
+                    except duckdb.Error as exc:
+                        raise StoreError(f"{plan.source.name}: cannot store a batch ({exc})") from exc
+                    _add(sr, c)
+                    tx.execute(
+                        "UPDATE ingest_runs SET rows_read = rows_read + ?, rows_stored = rows_stored + ?, "
+                        "rows_quarantined = rows_quarantined + ?, rows_duplicate = rows_duplicate + ?, "
+                        "detail = ? WHERE run_id = ?",
+                        [c.read, c.stored, c.quarantined, c.duplicate,
+                         json.dumps(result.to_dict()), result.run_id],
+                    )
+                if progress:
+                    progress(plan.source.name, done(), total, sr.rows_read)
+    except BaseException as exc:
+        status = "failed" if isinstance(exc, Exception) else "interrupted"
+        con.execute("UPDATE ingest_runs SET status = ?, finished_at = ?, detail = ? WHERE run_id = ?",
+                    [status, datetime.now(UTC).replace(tzinfo=None),
+                     json.dumps(result.to_dict()), result.run_id])
+        raise
+    con.execute(
+        "UPDATE ingest_runs SET status = 'completed', finished_at = ?, detail = ? WHERE run_id = ?",
+        [datetime.now(UTC).replace(tzinfo=None), json.dumps(result.to_dict()), result.run_id],
+    )
+    return result
+
+
+def _add(sr: SourceResult, c: BatchCounts) -> None:
+    sr.rows_read += c.read
+    sr.rows_stored += c.stored
+    sr.rows_quarantined += c.quarantined
+    sr.rows_duplicate += c.duplicate
+
+
+def _batches(plan: _Plan, batch_size: int) -> Iterator[tuple[list[Part], list, Callable[[], int]]]:
+    """(parts, quarantined rows, bytes-done getter) per batch of a planned source."""
+    pos = [0]
+
+    def seen(n: int) -> None:
+        pos[0] = n
+
+    if plan.kind == "json":
+        for posts, stubs in twitter_json.read_json(plan.source, batch_size, seen):
+            yield ([Part(twitter_json.STUBS_LAYOUT, stubs.table, counted=False),
+                    Part(plan.layout, posts.table)], posts.quarantined, lambda: plan.source.size)
+        return
+    if plan.kind == "parquet":
+        batches = tabular.read_parquet(plan.source, batch_size, seen)
+    else:
+        batches = tabular.read_csv(plan.source, plan.columns, plan.delimiter, batch_size, seen,
+                                   rename=plan.layout.positional)
+    for b in batches:
+        yield [Part(plan.layout, b.table)], b.quarantined, lambda: pos[0]

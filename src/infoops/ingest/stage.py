@@ -1,0 +1,125 @@
+"""Turn one raw batch into canonical *stage* rows, in SQL.
+
+The raw batch is an Arrow table registered in DuckDB as ``_raw``: a ``_line``
+column (the source line of each row) plus the source columns, as text (or as
+lists, for list fields that arrive already split, e.g. from JSON or Parquet).
+:func:`stage_sql` writes the ``SELECT`` that maps, parses and validates it
+into the canonical columns of the layout's target plus ``_error`` (the
+reason a row must be quarantined, NULL when it is fine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from infoops.ingest import parse
+from infoops.ingest.fields import REQUIRED, TARGET_FIELDS, Layout
+
+_SQL_TYPE = {
+    "id": "VARCHAR", "text": "VARCHAR", "kind": "VARCHAR", "int": "BIGINT",
+    "float": "DOUBLE", "bool": "BOOLEAN", "time": "TIMESTAMP", "list": "VARCHAR[]",
+}
+KINDS = ("original", "retweet", "quote", "reply")
+
+
+def q(name: str) -> str:
+    """Quote an identifier for DuckDB."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    """Quote a string literal for DuckDB."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _field_sql(kind: str, col: str, is_list_col: bool) -> str:
+    c = q(col)
+    if kind == "list":
+        if is_list_col:
+            return f"list_filter({c}, lambda x: x IS NOT NULL AND x <> '')"
+        return parse.list_sql(c)
+    if is_list_col:  # a scalar field fed by a list column: take the first element
+        c = f"{c}[1]"
+    return {
+        "id": parse.id_sql, "text": parse.text_sql, "kind": lambda x: f"lower(trim({x}))",
+        "int": parse.int_sql, "float": parse.float_sql, "bool": parse.bool_sql,
+        "time": parse.timestamp_sql,
+    }[kind](c)
+
+
+def stage_sql(layout: Layout, list_columns: Mapping[str, bool]) -> str:
+    """The ``SELECT`` over ``_raw`` that yields the layout's stage rows.
+
+    ``list_columns`` tells, for each source column, whether it is already a
+    list (True) or text (False).
+    """
+    fields = TARGET_FIELDS[layout.target]
+    inner = ["_line"]
+    errors: list[str] = []
+    raw_cols: list[str] = []
+    for name, kind in fields.items():
+        col = layout.mapping.get(name)
+        if col is not None:
+            expr = _field_sql(kind, col, list_columns.get(col, False))
+            if kind == "time":  # parsed once; the raw text is kept for the message
+                tcol = q(f"_t_{name}")
+                inner.append(f"{q(col)} AS {tcol}")
+                raw_cols.append(tcol)
+                errors.append(
+                    f"WHEN {q(name)} IS NULL AND NULLIF(trim(CAST({tcol} AS VARCHAR)), '') IS NOT NULL "
+                    f"THEN 'bad timestamp in column {col}: ' || left(trim(CAST({tcol} AS VARCHAR)), 80)"
+                )
+        elif name in layout.constants:
+            expr = f"CAST({lit(layout.constants[name])} AS {_SQL_TYPE[kind]})"
+        else:
+            expr = f"CAST(NULL AS {_SQL_TYPE[kind]})"
+        inner.append(f"{expr} AS {q(name)}")
+    required = [
+        f"WHEN {q(f)} IS NULL THEN 'missing {f} (column {layout.mapping.get(f, f)})'"
+        for f in ("post_id", "account_id", "created_at", "field")
+        if f in fields and (f in layout.mapping or f in layout.constants)
+        and f in REQUIRED[layout.target]
+    ]
+    error = "CASE " + " ".join(errors + required)
+    if layout.target == "posts":
+        error += f" WHEN kind IS NOT NULL AND kind NOT IN {KINDS} THEN 'unknown kind ' || kind"
+    error += " END"
+    if layout.target != "posts":
+        exclude = f" EXCLUDE ({', '.join(raw_cols)})" if raw_cols else ""
+        return f"SELECT *{exclude}, {error} AS _error FROM (SELECT {', '.join(inner)} FROM _raw)"
+    kind_expr = (
+        "CASE WHEN kind IS NOT NULL THEN kind "
+        "WHEN is_retweet OR retweet_post_id IS NOT NULL THEN 'retweet' "
+        "WHEN quoted_post_id IS NOT NULL THEN 'quote' "
+        "WHEN reply_to_post_id IS NOT NULL OR reply_to_account_id IS NOT NULL THEN 'reply' "
+        "WHEN ref_post_id IS NOT NULL THEN 'retweet' ELSE 'original' END"
+    )
+    outer = f"""
+    SELECT _line, post_id, account_id, created_at, k AS kind, text, language, client,
+        CASE WHEN k = 'retweet' THEN coalesce(retweet_post_id, ref_post_id, quoted_post_id)
+             WHEN k = 'quote' THEN coalesce(quoted_post_id, ref_post_id)
+             ELSE ref_post_id END AS ref_post_id,
+        CASE WHEN k = 'retweet' THEN coalesce(retweet_account_id, ref_account_id)
+             ELSE ref_account_id END AS ref_account_id,
+        CASE WHEN k = 'retweet' AND retweet_account_id IS NULL AND ref_account_id IS NULL
+             THEN NULLIF(regexp_extract(text, '^RT @([A-Za-z0-9_]{{1,50}}):', 1), '')
+             END AS ref_screen_name,
+        reply_to_post_id, reply_to_account_id, like_count, retweet_count, reply_count,
+        quote_count, coalesce(has_media, len(media) > 0) AS has_media, latitude, longitude,
+        hashtags, urls, domains, mentions, media,
+        {', '.join(q(f) for f in fields if f.startswith('author_'))},
+        {error} AS _error
+    FROM (SELECT *, {kind_expr} AS k FROM (SELECT {', '.join(inner)} FROM _raw))
+    """
+    return outer
+
+
+def fallback_list_sql(layout: Layout, list_columns: Mapping[str, bool]) -> list[tuple[str, str, str]]:
+    """(field, column, SQL) for list fields whose literals need the Python decoder."""
+    out = []
+    for name, kind in TARGET_FIELDS[layout.target].items():
+        col = layout.mapping.get(name)
+        if kind == "list" and col is not None and not list_columns.get(col, False):
+            out.append((name, col, (f"SELECT _line, {q(col)} FROM _raw WHERE _line IN "
+                                   f"(SELECT _line FROM _stage WHERE {q(name)} IS NULL)")))
+    return out

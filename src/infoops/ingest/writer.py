@@ -1,0 +1,373 @@
+"""Write one batch of stage rows into the canonical tables, atomically.
+
+Each batch is one transaction: its posts, entities, accounts, stub accounts,
+quarantined rows and the run's counters are committed together, so a process
+killed at any moment (kill -9) leaves whole batches, and a re-run skips what
+is already stored (posts by primary key, entity and profile-history rows by
+value). Counts reconcile per batch: ``read = stored + quarantined + duplicate``.
+
+Account merging: a profile seen on a post carries the post's time
+(``profile_seen_at``); a profile from a users file carries none and is taken
+as the latest. A newer profile overwrites the fields it has; an older one only
+fills gaps. Stub accounts (``is_stub``) are created for every account that
+appears only inside posts (authors without a profile, retweeted, replied-to
+and mentioned accounts) and are enriched when their profile arrives. A
+retweet whose author is only known from the ``RT @name:`` prefix points to the
+account with that screen name when the store knows it, else to a stub whose
+id is ``@name``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from infoops.ingest.fields import ACCOUNT_FIELDS, AUTHOR_FIELDS, Layout
+from infoops.ingest.parse import literal_list
+from infoops.ingest.stage import fallback_list_sql, q, stage_sql
+
+
+@dataclass
+class Quarantined:
+    """A source row that could not be parsed."""
+
+    line: int | None
+    reason: str
+    raw: str
+
+
+@dataclass
+class Part:
+    """One raw Arrow table of a batch and how to read it.
+
+    ``counted``: its rows count as rows read (False for profiles the JSON
+    readers lift out of posts).
+    """
+
+    layout: Layout
+    table: pa.Table
+    counted: bool = True
+
+
+@dataclass
+class BatchCounts:
+    read: int = 0
+    stored: int = 0
+    quarantined: int = 0
+    duplicate: int = 0
+
+    def add(self, other: BatchCounts) -> None:
+        self.read += other.read
+        self.stored += other.stored
+        self.quarantined += other.quarantined
+        self.duplicate += other.duplicate
+
+
+_ACC_COLS = [f for f in ACCOUNT_FIELDS if f not in ("account_id", "is_stub")]
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    source: str,
+    parts: Sequence[Part],
+    quarantined: Sequence[Quarantined],
+) -> BatchCounts:
+    """Stage and store one batch; the caller wraps it in a transaction."""
+    counts = BatchCounts(read=len(quarantined), quarantined=len(quarantined))
+    bad = list(quarantined)
+    # accounts first: authors' profiles let RT @name resolve within the batch
+    ordered = sorted(parts, key=lambda p: {"accounts": 0, "posts": 1}.get(p.layout.target, 2))
+    for part in ordered:
+        if part.table.num_rows == 0:
+            continue
+        _stage(con, part)
+        # profiles lifted out of posts are not rows of their own: an unreadable
+        # one is dropped, the post it came with is still stored
+        errors = _errors(con, part) if part.counted else []
+        con.execute("DELETE FROM _stage WHERE _error IS NOT NULL")
+        n_good = _scalar(con, "SELECT count(*) FROM _stage")
+        if part.layout.target == "posts":
+            stored = _write_posts(con, source, part.layout.merge_rows)
+        elif part.layout.target == "accounts":
+            stored = _write_accounts(con, source)
+        else:
+            stored = _write_changes(con, source)
+        if part.counted:
+            bad.extend(errors)
+            counts.read += n_good + len(errors)
+            counts.quarantined += len(errors)
+            counts.stored += stored
+            counts.duplicate += n_good - stored
+        con.execute("DROP TABLE IF EXISTS _stage")
+        con.unregister("_raw")
+    _quarantine(con, run_id, source, bad)
+    return counts
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _stage(con: duckdb.DuckDBPyConnection, part: Part) -> None:
+    table = part.table
+    is_list = {name: pa.types.is_list(table.schema.field(name).type) for name in table.schema.names}
+    con.register("_raw", table)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_sql(part.layout, is_list)}")
+    for name, col, sql in fallback_list_sql(part.layout, is_list):
+        if not _scalar(con, f"SELECT count(*) FROM _stage WHERE {q(name)} IS NULL"):
+            continue
+        rows = con.execute(sql).fetchall()
+        if rows:
+            fix = pa.table({
+                "_line": pa.array([r[0] for r in rows], pa.int64()),
+                "v": pa.array([literal_list(r[1]) for r in rows], pa.list_(pa.string())),
+            })
+            con.register("_fix", fix)
+            con.execute(f"UPDATE _stage SET {q(name)} = _fix.v FROM _fix WHERE _stage._line = _fix._line")
+            con.unregister("_fix")
+
+
+def _errors(con: duckdb.DuckDBPyConnection, part: Part) -> list[Quarantined]:
+    rows = con.execute("SELECT _line, _error FROM _stage WHERE _error IS NOT NULL ORDER BY _line").fetchall()
+    if not rows:
+        return []
+    lines = pa.table({"_line": pa.array([r[0] for r in rows], pa.int64())})
+    con.register("_bad", lines)
+    names = [n for n in part.table.schema.names if n != "_line"]
+    raw = {
+        r[0]: r[1:]
+        for r in con.execute(
+            f"SELECT _line, {', '.join(q(n) for n in names)} FROM _raw SEMI JOIN _bad USING (_line)"
+        ).fetchall()
+    }
+    con.unregister("_bad")
+    out = []
+    for line, reason in rows:
+        values = raw.get(line, ())
+        if "_raw" in names:
+            text = str(values[names.index("_raw")] or "")
+        else:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in values])
+            text = buf.getvalue()
+        out.append(Quarantined(line if line and line > 0 else None, reason, text))
+    return out
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, run_id: str, source: str, bad: Sequence[Quarantined]) -> None:
+    if not bad:
+        return
+    t = pa.table({
+        "line": pa.array([b.line for b in bad], pa.int64()),
+        "reason": pa.array([b.reason for b in bad], pa.string()),
+        "raw": pa.array([b.raw for b in bad], pa.string()),
+    })
+    con.register("_q", t)
+    # the same bad row met again (re-run) is counted again but stored once
+    con.execute(
+        "INSERT INTO quarantine (run_id, source, line, reason, raw) "
+        "SELECT DISTINCT ?, ?, line, reason, raw FROM _q "
+        "WHERE NOT EXISTS (SELECT 1 FROM quarantine x WHERE x.source = ? "
+        "AND x.line IS NOT DISTINCT FROM _q.line AND x.reason = _q.reason AND x.raw = _q.raw)",
+        [run_id, source, source],
+    )
+    con.unregister("_q")
+
+
+# -- accounts -----------------------------------------------------------------
+def _upsert_accounts(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Merge profiles (one row per account_id) from ``relation`` into accounts."""
+    newer = (
+        "(accounts.is_stub OR excluded.profile_seen_at IS NULL OR "
+        "(accounts.profile_seen_at IS NOT NULL AND excluded.profile_seen_at >= accounts.profile_seen_at))"
+    )
+    sets = ", ".join(
+        f"{c} = CASE WHEN {newer} THEN coalesce(excluded.{c}, accounts.{c}) "
+        f"ELSE coalesce(accounts.{c}, excluded.{c}) END"
+        for c in _ACC_COLS
+    )
+    cols = ", ".join(["account_id", *_ACC_COLS, "is_stub", "source", "profile_seen_at"])
+    con.execute(
+        f"INSERT INTO accounts ({cols}) SELECT {cols} FROM {relation} "
+        f"ON CONFLICT (account_id) DO UPDATE SET {sets}, "
+        f"profile_seen_at = CASE WHEN {newer} THEN excluded.profile_seen_at ELSE accounts.profile_seen_at END, "
+        "source = coalesce(accounts.source, excluded.source), is_stub = FALSE"
+    )
+
+
+def _insert_stubs(con: duckdb.DuckDBPyConnection, relation: str, source: str) -> None:
+    """Create stub accounts (id, optional screen name) for ids the store lacks."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _ids AS SELECT account_id, any_value(screen_name) AS screen_name "
+        f"FROM {relation} WHERE account_id IS NOT NULL GROUP BY account_id"
+    )
+    con.execute(
+        "INSERT INTO accounts (account_id, screen_name, is_stub, source) "
+        "SELECT account_id, screen_name, TRUE, ? FROM _ids ANTI JOIN accounts USING (account_id)",
+        [source],
+    )
+    con.execute(
+        "UPDATE accounts SET screen_name = _ids.screen_name FROM _ids "
+        "WHERE accounts.account_id = _ids.account_id AND accounts.screen_name IS NULL "
+        "AND _ids.screen_name IS NOT NULL"
+    )
+    con.execute("DROP TABLE _ids")
+
+
+def _write_accounts(con: duckdb.DuckDBPyConnection, source: str) -> int:
+    """Profiles (users files, JSON user objects); returns the rows that changed something."""
+    cols = ", ".join(q(c) for c in _ACC_COLS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _acc AS SELECT account_id, {cols}, FALSE AS is_stub, "
+        "? AS source, CAST(NULL AS TIMESTAMP) AS profile_seen_at, _line FROM _stage "
+        "WHERE NOT coalesce(is_stub, FALSE) "
+        "QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY _line DESC) = 1",
+        [source],
+    )
+    differs = " OR ".join(f"(s.{c} IS NOT NULL AND s.{c} IS DISTINCT FROM a.{c})" for c in _ACC_COLS)
+    changed = _scalar(
+        con,
+        "SELECT count(*) FROM _acc s LEFT JOIN accounts a USING (account_id) "
+        f"WHERE a.account_id IS NULL OR a.is_stub OR {differs}",
+    )
+    _upsert_accounts(con, "_acc")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _stubs AS SELECT account_id, screen_name FROM _stage "
+        "WHERE coalesce(is_stub, FALSE)"
+    )
+    _insert_stubs(con, "_stubs", source)
+    return changed
+
+
+# -- posts ----------------------------------------------------------------------
+_POST_COLS = (
+    "post_id", "account_id", "created_at", "kind", "text", "language", "client",
+    "ref_post_id", "ref_account_id", "reply_to_post_id", "reply_to_account_id",
+    "like_count", "retweet_count", "reply_count", "quote_count", "has_media",
+    "latitude", "longitude",
+)
+
+_DOMAIN = (
+    "NULLIF(regexp_replace(lower(regexp_extract(url, "
+    "'^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1)), '^www\\.', ''), '')"
+)
+
+
+def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) -> int:
+    """Posts and their entities; returns the rows that stored something new."""
+    authors = " OR ".join(f"author_{c} IS NOT NULL" for c in AUTHOR_FIELDS)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _acc AS SELECT account_id, "
+        + ", ".join(f"author_{c} AS {c}" for c in AUTHOR_FIELDS)
+        + ", FALSE AS is_stub, ? AS source, created_at AS profile_seen_at FROM _stage "
+        f"WHERE {authors} "
+        "QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY created_at DESC, _line DESC) = 1",
+        [source],
+    )
+    _upsert_accounts(con, "_acc")
+    _resolve_rt_names(con)
+    # the new posts: first occurrence in the batch, not yet in the store
+    dup_sql = (
+        "SELECT _line FROM _stage QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY _line) > 1 "
+        "UNION ALL SELECT _line FROM _stage SEMI JOIN posts USING (post_id)"
+    )
+    if merge_rows:  # all rows feed entities; only new posts are inserted
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _stage "
+                    f"WHERE _line NOT IN ({dup_sql})")
+    else:  # the stage itself becomes the new posts (no copy)
+        con.execute(f"DELETE FROM _stage WHERE _line IN ({dup_sql})")
+        con.execute("CREATE OR REPLACE TEMP VIEW _new AS SELECT * FROM _stage")
+    cols = ", ".join(_POST_COLS)
+    con.execute(f"INSERT INTO posts ({cols}, source) SELECT {cols}, ? FROM _new", [source])
+    stored_lines = "SELECT _line FROM _new"
+    entity_src = "_stage" if merge_rows else "_new"
+    specs = (
+        ("post_hashtags", "tag", "hashtags", "ltrim(v, '#')"),
+        ("post_mentions", "account_id", "mentions", "ltrim(v, '@')"),
+        ("post_media", "media_hash", "media", "v"),
+    )
+    for table, col, field, clean in specs:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _ent AS SELECT post_id, {clean} AS v, min(_line) AS _line "
+            f"FROM (SELECT post_id, _line, unnest({field}) AS v FROM {entity_src}) "
+            f"WHERE v IS NOT NULL AND {clean} <> '' GROUP BY ALL"
+        )
+        if merge_rows:
+            con.execute(
+                f"DELETE FROM _ent WHERE EXISTS (SELECT 1 FROM {table} t "
+                f"WHERE t.post_id = _ent.post_id AND t.{col} = _ent.v)"
+            )
+            stored_lines += " UNION SELECT _line FROM _ent"
+        con.execute(f"INSERT INTO {table} (post_id, {col}) SELECT post_id, v FROM _ent")
+        if table == "post_mentions":
+            con.execute("CREATE OR REPLACE TEMP TABLE _mentioned AS SELECT DISTINCT v FROM _ent")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _ent AS SELECT post_id, url, "
+        f"coalesce(NULLIF(trim(domain), ''), {_DOMAIN}) AS domain, min(_line) AS _line "
+        f"FROM (SELECT post_id, _line, unnest(urls) AS url, unnest(domains) AS domain FROM {entity_src}) "
+        "WHERE url IS NOT NULL AND url <> '' GROUP BY ALL"
+    )
+    if merge_rows:
+        con.execute(
+            "DELETE FROM _ent WHERE EXISTS (SELECT 1 FROM post_urls t "
+            "WHERE t.post_id = _ent.post_id AND t.url = _ent.url)"
+        )
+        stored_lines += " UNION SELECT _line FROM _ent"
+    con.execute("INSERT INTO post_urls (post_id, url, domain) SELECT post_id, url, domain FROM _ent")
+    stored = _scalar(con, f"SELECT count(*) FROM ({stored_lines})")
+    # stubs: authors without a profile, retweeted / quoted, replied-to, mentioned
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _stubs AS "
+        "SELECT account_id, NULL AS screen_name FROM _new "
+        "UNION ALL SELECT ref_account_id, CASE WHEN starts_with(ref_account_id, '@') "
+        "  THEN ref_account_id[2:] END FROM _new "
+        "UNION ALL SELECT reply_to_account_id, NULL FROM _new "
+        "UNION ALL SELECT v, NULL FROM _mentioned"
+    )
+    _insert_stubs(con, "_stubs", source)
+    con.execute("DROP VIEW IF EXISTS _new" if not merge_rows else "DROP TABLE _new")
+    for t in ("_ent", "_mentioned", "_stubs", "_acc"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return stored
+
+
+def _resolve_rt_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill ``ref_account_id`` of ``RT @name:`` retweets from known screen names."""
+    if not _scalar(con, "SELECT count(*) FROM _stage WHERE ref_screen_name IS NOT NULL"):
+        return
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _names AS "
+        "SELECT lower(screen_name) AS n, arg_min(account_id, CAST(is_stub AS INTEGER)) AS account_id "
+        "FROM accounts WHERE lower(screen_name) IN "
+        "(SELECT lower(ref_screen_name) FROM _stage WHERE ref_screen_name IS NOT NULL) GROUP BY 1"
+    )
+    con.execute(
+        "UPDATE _stage SET ref_account_id = coalesce("
+        "(SELECT account_id FROM _names WHERE n = lower(_stage.ref_screen_name)), "
+        "'@' || _stage.ref_screen_name) WHERE ref_screen_name IS NOT NULL AND ref_account_id IS NULL"
+    )
+    con.execute("DROP TABLE _names")
+
+
+# -- profile history ------------------------------------------------------------
+def _write_changes(con: duckdb.DuckDBPyConnection, source: str) -> int:
+    cols = ("account_id", "changed_at", "field", "old_value", "new_value")
+    same = " AND ".join(f"p.{c} IS NOT DISTINCT FROM s.{c}" for c in cols)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _new AS SELECT DISTINCT ON ({', '.join(cols)}) * FROM _stage s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM profile_changes p WHERE {same}) ORDER BY _line"
+    )
+    con.execute(f"INSERT INTO profile_changes ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _new")
+    stored = _scalar(con, "SELECT count(*) FROM _new")
+    con.execute("CREATE OR REPLACE TEMP TABLE _stubs AS SELECT DISTINCT account_id, NULL AS screen_name FROM _stage")
+    _insert_stubs(con, "_stubs", source)
+    con.execute("DROP TABLE _new")
+    con.execute("DROP TABLE _stubs")
+    return stored

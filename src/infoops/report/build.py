@@ -1,0 +1,203 @@
+"""Gather everything the report shows, from the results and canonical tables.
+
+The report reads results; it never recomputes detection. For each network it
+registers the member list as a temporary table and runs the SQL aggregations of
+:mod:`infoops.report.stats`, :mod:`infoops.narratives` and friends against it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from infoops.errors import NotFoundError
+from infoops.narratives import entities, languages, timeline
+from infoops.narratives.topics import Narratives, network_narratives
+from infoops.report import evidence, netpic, repurpose, stats
+from infoops.report.graph_export import load_graph
+from infoops.store import Store
+
+MEMBERS = "_report_members"
+
+
+@dataclass
+class NetworkSection:
+    """Everything shown for one network (see the report's numbered sections)."""
+
+    rank: int
+    network_id: str
+    score: float | None
+    reason: str
+    traces: str
+    counts: dict[str, Any]
+    creation: stats.CreationHistogram
+    periods: list[str]
+    period: str
+    by_kind: dict[str, list[int]]
+    narratives: Narratives
+    heatmap: list[list[int]]
+    timezone: timeline.WorkingTimezone | None
+    follow: dict[str, Any]
+    engagement: dict[str, Any]
+    post_languages: list[tuple[str, int]]
+    account_languages: list[tuple[str, int]]
+    location_language: list[tuple[str, str, str, int]]
+    top: dict[str, list[entities.Ranked]]
+    clients: list[tuple[str, int, int]]
+    repurposed: dict[str, Any]
+    signal_tally: dict[str, int]
+    picture: netpic.Picture
+    links: list[evidence.Link]
+
+
+@dataclass
+class ReportData:
+    """The whole report: the run, the ranked network list, and the detailed sections."""
+
+    run: dict[str, Any]
+    networks: list[dict[str, Any]]
+    sections: list[NetworkSection] = field(default_factory=list)
+    generated_at: str = ""
+    store_path: str = ""
+    seed: int = 0
+    omitted: int = 0
+
+
+def register_members(con: duckdb.DuckDBPyConnection, run_id: str, network_id: str) -> str:
+    """Materialise one network's ``(account_id, role)`` as a temp table; return its name."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {MEMBERS} AS "
+        f"SELECT account_id, any_value(role) AS role FROM members "
+        f"WHERE run_id = ? AND network_id = ? GROUP BY account_id",
+        [run_id, network_id],
+    )
+    return MEMBERS
+
+
+def _json(raw: Any) -> Any:
+    if raw is None or isinstance(raw, (dict, list)):
+        return raw if raw is not None else {}
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError):
+        return {"value": str(raw)}
+
+
+def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    """The ``detect_runs`` row of ``run_id`` with ``params`` and ``summary`` parsed."""
+    row = con.execute(
+        "SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S'), "
+        "strftime(finished_at, '%Y-%m-%d %H:%M:%S'), status, params, summary "
+        "FROM detect_runs WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"no detect run {run_id!r}; run `infoops detect` or omit --run")
+    return {"run_id": row[0], "started_at": row[1], "finished_at": row[2], "status": row[3],
+            "params": _json(row[4]), "summary": _json(row[5])}
+
+
+def ranked_networks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+    """All networks of the run, highest score first, with their post counts."""
+    rows = con.execute(
+        """
+        WITH pc AS (
+            SELECT m.network_id, count(p.post_id) AS posts
+            FROM (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = ?) m
+            LEFT JOIN posts p USING (account_id) GROUP BY ALL)
+        SELECT n.network_id, n.score, n.n_accounts, n.n_core, n.n_amplifier, n.traces, n.reason,
+               coalesce(pc.posts, 0)
+        FROM networks n LEFT JOIN pc USING (network_id)
+        WHERE n.run_id = ?
+        ORDER BY n.score DESC NULLS LAST, n.n_accounts DESC, n.network_id
+        """,
+        [run_id, run_id],
+    ).fetchall()
+    out = []
+    for i, (nid, score, n, core, amp, traces, reason, posts) in enumerate(rows, 1):
+        why = reason or (f"{n} accounts linked by {traces}" if traces else f"{n} accounts")
+        out.append({"rank": i, "network_id": str(nid), "score": score, "accounts": n,
+                    "core": core, "amplifier": amp, "traces": traces or "", "reason": why,
+                    "posts": int(posts)})
+    return out
+
+
+def network_section(
+    con: duckdb.DuckDBPyConnection, run_id: str, net: dict[str, Any], *, seed: int = 0,
+    n_topics: int = 6, max_nodes: int = 2000,
+) -> NetworkSection:
+    """Compute every section of the report for one network (a row of :func:`ranked_networks`)."""
+    m = register_members(con, run_id, net["network_id"])
+    try:
+        narr = network_narratives(con, m, n_topics=n_topics, seed=seed)
+        hw = timeline.hour_weekday(con, m)
+        nodes, edges = load_graph(con, run_id, net["network_id"])
+        return NetworkSection(
+            rank=net["rank"], network_id=net["network_id"], score=net["score"],
+            reason=net["reason"], traces=net["traces"],
+            counts=stats.counts(con, m),
+            creation=stats.creation_histogram(con, m),
+            periods=narr.periods, period=narr.period,
+            by_kind=timeline.posts_over_time(con, m, narr.periods, narr.period),
+            narratives=narr, heatmap=hw, timezone=timeline.working_timezone(hw),
+            follow=stats.follow_distribution(con, m),
+            engagement=stats.engagement(con, m),
+            post_languages=languages.post_languages(con, m),
+            account_languages=languages.account_languages(con, m),
+            location_language=languages.location_vs_language(con, m),
+            top={
+                "hashtags": entities.top_hashtags(con, m),
+                "urls": entities.top_urls(con, m),
+                "domains": entities.top_domains(con, m),
+                "mentioned": entities.top_mentioned(con, m),
+                "retweeted": entities.top_retweeted(con, m),
+            },
+            clients=stats.clients(con, m),
+            repurposed=repurpose.repurposed(con, m, run_id, net["network_id"]),
+            signal_tally=repurpose.signal_tally(con, run_id, net["network_id"]),
+            picture=netpic.draw(nodes, edges, seed=seed, max_nodes=max_nodes),
+            links=evidence.strongest_links(con, m, run_id),
+        )
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
+
+
+def build_report(
+    store: Store,
+    run_id: str | None = None,
+    network: str | None = None,
+    *,
+    seed: int = 0,
+    n_topics: int = 6,
+    max_networks: int = 25,
+    max_nodes: int = 2000,
+) -> ReportData:
+    """Collect the report's data for one network or the ``max_networks`` top-ranked ones.
+
+    Raises :class:`~infoops.errors.NotFoundError` when there is no completed detect
+    run or no such network.
+    """
+    con = store.con
+    run = run_id or store.latest_detect_run()
+    info = load_run(con, run)
+    nets = ranked_networks(con, run)
+    if network is not None:
+        chosen = [n for n in nets if n["network_id"] == str(network)]
+        if not chosen:
+            known = ", ".join(n["network_id"] for n in nets[:20]) or "none"
+            raise NotFoundError(f"run {run} has no network {network!r}; networks: {known}")
+    else:
+        chosen = nets[:max_networks]
+    data = ReportData(
+        run=info, networks=nets, generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        store_path=store.path, seed=seed, omitted=len(nets) - len(chosen) if network is None else 0,
+    )
+    for net in chosen:
+        data.sections.append(
+            network_section(con, run, net, seed=seed, n_topics=n_topics, max_nodes=max_nodes)
+        )
+    return data

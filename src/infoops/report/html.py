@@ -1,0 +1,127 @@
+"""The report page: shell, styles, the ranked summary and the run's parameters.
+
+The page carries no script at all, and a Content-Security-Policy that forbids
+scripts and every remote load, so hostile text that slipped through escaping could
+still not run or call home. Everything from the data passes :mod:`infoops.report.safe`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from infoops import __version__
+from infoops.report import safe
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:0 16px 48px;color:#222;
+ line-height:1.4}
+h1{margin-top:24px}h2{border-top:3px solid #0072B2;padding-top:8px;margin-top:40px}
+h3{margin:24px 0 6px}table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}
+th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;
+ overflow-wrap:anywhere;max-width:520px}
+th{background:#f3f6fa;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.note{color:#555;font-size:13px}.trunc{color:#a33;font-size:11px}
+.post{unicode-bidi:isolate;white-space:pre-wrap}
+.grid{display:flex;flex-wrap:wrap;gap:16px}.grid>div{flex:1 1 420px}
+code{font-size:12px;overflow-wrap:anywhere}svg.chart{max-width:100%;height:auto}
+nav a{margin-right:10px}.badge{display:inline-block;padding:0 6px;border-radius:8px;
+ background:#D55E00;color:#fff;font-size:11px}
+"""
+
+
+def n(v: Any) -> str:
+    """An integer with thousands separators (``–`` for missing)."""
+    return "–" if v is None else f"{int(v):,}"
+
+
+def pct(v: float | None) -> str:
+    """A share in [0, 1] as a percentage with one decimal."""
+    return "–" if v is None else f"{100 * v:.1f}%"
+
+
+def num(v: float | None, digits: int = 2) -> str:
+    """A float with ``digits`` decimals."""
+    return "–" if v is None else f"{v:,.{digits}f}"
+
+
+def metric_table(rows: Iterable[tuple[str, str, str]]) -> str:
+    """Rows of ``(key, label, formatted value)``, each ``<tr data-metric=key>``; label escaped."""
+    body = "".join(
+        f'<tr data-metric="{safe.attr(k)}"><th>{safe.text(label)}</th><td class="n">{value}</td></tr>'
+        for k, label, value in rows
+    )
+    return f'<table class="metrics">{body}</table>'
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], cls: str = "") -> str:
+    """A table whose cells are already-safe HTML; headers are escaped."""
+    head = "".join(f"<th>{safe.text(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="{safe.attr(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def page(title: str, body: str) -> str:
+    """The complete, self-contained HTML document."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="generator" content="infoops {__version__}">'
+        f"<title>{safe.text(title)}</title><style>{CSS}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )
+
+
+def summary(data: Any) -> str:
+    """The top section: ranked networks with one line of why each, and the run's parameters."""
+    run = data.run
+    detailed = {s.network_id: s.rank for s in data.sections}
+    rows = []
+    for net in data.networks:
+        name = safe.text(net["network_id"], 40)
+        if net["network_id"] in detailed:
+            name = f'<a href="#net-{net["rank"]}">{name}</a>'
+        rows.append([
+            str(net["rank"]), name, num(net["score"], 3), n(net["accounts"]), n(net["core"]),
+            n(net["amplifier"]), n(net["posts"]), safe.text(net["traces"], 200),
+            safe.text(net["reason"], 300),
+        ])
+    ranked = table(["#", "network", "score", "accounts", "core", "amplifier", "posts", "traces",
+                    "why"], rows, "ranked") if rows else '<p class="note">No networks detected in this run.</p>'
+    omitted = (f'<p class="note">Detailed sections for the top {len(data.sections)} networks; '
+               f"{data.omitted} more are listed above only (use <code>--network ID</code>).</p>"
+               if data.omitted else "")
+    run_rows = [("run_id", "detect run", safe.text(run["run_id"])),
+                ("status", "status", safe.text(run["status"])),
+                ("started_at", "started", safe.text(run["started_at"])),
+                ("finished_at", "finished", safe.text(run["finished_at"])),
+                ("store", "store", safe.text(data.store_path, 200)),
+                ("seed", "report seed", n(data.seed))]
+    params = _flatten(run["params"])
+    summary_rows = _flatten(run["summary"])
+    return (
+        '<section id="summary" data-section="summary"><h2>Networks, ranked</h2>'
+        f"{ranked}{omitted}<h3>Run</h3>{metric_table(run_rows)}"
+        f"<details open><summary><strong>Detection parameters</strong> ({len(params)})</summary>"
+        + (table(["parameter", "value"], params, "params") if params else '<p class="note">none recorded</p>')
+        + "</details>"
+        + (f"<details><summary><strong>Run summary</strong> ({len(summary_rows)} values)</summary>"
+           + table(["key", "value"], summary_rows, "run-summary") + "</details>" if summary_rows else "")
+        + "</section>"
+    )
+
+
+def _flatten(obj: Any, prefix: str = "") -> list[list[str]]:
+    if isinstance(obj, dict):
+        out: list[list[str]] = []
+        for k, v in sorted(obj.items(), key=lambda kv: str(kv[0])):
+            out.extend(_flatten(v, f"{prefix}{k}."))
+        return out
+    if prefix == "":
+        return [] if obj in (None, "", [], {}) else [["value", safe.text(json.dumps(obj, default=str), 300)]]
+    shown = obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False, default=str)
+    return [[safe.text(prefix[:-1], 80), safe.text(shown, 300)]]

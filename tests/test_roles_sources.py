@@ -1,0 +1,95 @@
+"""Recruiting missed cores and amplifiers, merging networks, and operations without new accounts."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from infoops.detect.campaigns import similar_networks
+from infoops.detect.roles import assign_roles
+from infoops.detect.sources import find_amplifiers, find_sources, merge_plan
+from infoops.store import Store
+from test_roles import RUN, build_world, roles_by_name
+
+
+def test_missed_cores_and_amplifier_are_recruited_and_teams_merge(store: Store) -> None:
+    names = build_world(store, teams=True)
+    sources = find_sources(store, RUN)
+    assert set(sources["account_id"]) == {names[f"core{i}"] for i in range(4)}
+    assert set(sources["network_id"]) == {"net-1", "net-2"}
+    assert names["celeb"] not in set(sources["account_id"])  # most of its engagement is organic
+    assign_roles(store, RUN, merge_similarity=None)
+    roles = roles_by_name(store, names)
+    assert {n for n, r in roles.items() if r == "core"} == {f"core{i}" for i in range(4)}
+    assert {n for n, r in roles.items() if r == "amplifier"} == {f"amp{i}" for i in range(16)}
+    nets = store.sql("SELECT network_id, n_accounts, detail FROM networks WHERE run_id = $r", {"r": RUN})
+    assert nets["network_id"].tolist() == ["net-1"] and nets["n_accounts"].tolist() == [20]
+    assert json.loads(nets["detail"][0])["roles"]["merged"] == ["net-2"]
+
+
+def test_without_recruitment_the_teams_stay_apart(store: Store) -> None:
+    names = build_world(store, teams=True)
+    assign_roles(store, RUN, recruit=False, merge_similarity=None)
+    roles = roles_by_name(store, names)
+    assert "core0" not in roles and "amp15" not in roles
+    assert set(roles.values()) == {"amplifier"}  # reposters in a network without internal amplification
+    assert store.sql("SELECT count(*) AS n FROM networks")["n"][0] == 2
+
+
+def test_find_amplifiers_needs_most_posts_aimed_at_members(store: Store) -> None:
+    names = build_world(store)
+    # everyone in the op is a member except amp15: it retweets the cores (members) only
+    store.execute("DELETE FROM members WHERE account_id = ?", [names["amp15"]])
+    amps = find_amplifiers(store, RUN)
+    assert amps["account_id"].tolist() == [names["amp15"]]
+    assert find_amplifiers(store, RUN, min_share=1.01).empty
+
+
+def test_merge_plan_joins_networks_through_shared_sources() -> None:
+    sources = pd.DataFrame({
+        "account_id": ["s1", "s1", "s2", "s3"],
+        "network_id": ["A", "B", "B", "C"],
+    })
+    renames, recruits = merge_plan(sources, {"A": 5, "B": 9, "C": 2})
+    assert renames == {"A": "B"}
+    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {"s1": "B", "s2": "B", "s3": "C"}
+
+
+def test_similar_networks_by_campaign_vectors() -> None:
+    vectors = pd.DataFrame({
+        "network_id": ["A", "A", "B", "B", "C"],
+        "token": ["#milli", "#guc", "#milli", "#guc", "#香港"],
+        "weight": [2.0, 1.0, 1.8, 1.2, 3.0],
+    })
+    pairs = similar_networks(vectors, 0.6)
+    assert [(a, b) for a, b, _ in pairs] == [("A", "B")]
+    assert pairs[0][2] > 0.98
+    assert similar_networks(vectors.iloc[:0]) == []
+
+
+def test_campaign_merge_in_assign_roles(store: Store) -> None:
+    names = build_world(store, teams=True)
+    # the two teams push the same hashtags; no recruitment, so only the campaign links them
+    store.execute(
+        "INSERT INTO post_hashtags SELECT post_id, '香港加油' FROM posts WHERE account_id IN "
+        "(SELECT account_id FROM members)"
+    )
+    assign_roles(store, RUN, recruit=False)
+    nets = store.sql("SELECT network_id, n_accounts FROM networks WHERE run_id = $r", {"r": RUN})
+    assert nets["network_id"].tolist() == ["net-1"] and nets["n_accounts"].tolist() == [15]
+    assert len(roles_by_name(store, names)) == 15
+
+
+def test_hijacked_only_operation_is_kept_and_explained(store: Store) -> None:
+    names = build_world(store, hijacked=True)
+    assign_roles(store, RUN)
+    roles = roles_by_name(store, names)
+    assert {n for n, r in roles.items() if r == "core"} == {f"core{i}" for i in range(4)}
+    assert len(roles) == 20
+    m = store.sql("SELECT account_id, signals, reason FROM members").set_index("account_id")
+    sig = json.loads(m.loc[names["amp2"], "signals"])
+    assert sig["hijacked"]["flagged"] and not sig["creation_burst"]["flagged"]
+    assert "posts switched from en to zh" in m.loc[names["amp2"], "reason"]
+    net = store.sql("SELECT score, reason FROM networks").iloc[0]
+    assert net.score >= 0.35 and "show a change of owner" in net.reason
