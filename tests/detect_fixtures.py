@@ -100,9 +100,7 @@ def brute_actions(trace: str, posts: list[dict], hashtags, urls, mentions, windo
     if trace == "synchronized":
         width = max(window, 1)
         seen = {}
-        for p in posts:
-            if p.get("ts") is None:
-                continue
+        for p in own:
             b = int(p["ts"] // width)
             seen.setdefault((p["account_id"], b), p["post_id"])
         return [(acc, pid, b, b * width) for (acc, b), pid in seen.items()]

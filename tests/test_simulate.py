@@ -281,9 +281,26 @@ def test_dormant_batch_activates_late(con: duckdb.DuckDBPyConnection) -> None:
     assert int(late) >= 3  # type: ignore[call-overload]
 
 
-def test_unknown_scale_is_a_clear_error(tmp_path: Path) -> None:
+def test_seed_3_tiny_is_pinned(con: duckdb.DuckDBPyConnection) -> None:
+    groups = dict(con.execute('SELECT "group", count(*) FROM tr GROUP BY 1').fetchall())
+    assert groups == {
+        "activist_campaign": 39, "celebrity": 5, "fan_community": 64, "news_bots": 4,
+        "news_burst": 117, "org_staff": 9, "organic": 668, "prc_amplifier": 43, "prc_core": 13,
+        "prc_hijacked": 8, "russia_amplifier": 7, "russia_core": 2, "turkey_compromised": 7,
+        "turkey_new": 14,
+    }
+    assert _one(con, "SELECT count(*) FROM t") == 44_761
+
+
+def test_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(SimulationError, match="unknown scale 'huge'"):
         simulate(tmp_path, seed=1, scale="huge")
+    with pytest.raises(SimulationError, match="--seed must be >= 0"):
+        simulate(tmp_path, seed=-1, scale="tiny")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(SimulationError, match="cannot create the output folder"):
+        simulate(blocker / "world", seed=1, scale="tiny")
 
 
 def test_cli_simulate_wrote_every_file(world: Path) -> None:

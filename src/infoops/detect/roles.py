@@ -230,7 +230,7 @@ def assign_roles(
     run_id: str,
     classifier: RoleClassifier | None = None,
     min_members: int = 3,
-    min_network_score: float = 0.35,
+    min_network_score: float = 0.4,
     recruit: bool = True,
     merge_similarity: float | None = 0.6,
 ) -> None:
@@ -262,7 +262,7 @@ def assign_roles(
 
     clf = classifier or RoleClassifier()
 
-    def evaluate() -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    def classify_and_score() -> tuple[pd.DataFrame, pd.DataFrame] | None:
         features = role_features(store, run_id)
         if features.empty:
             return None
@@ -280,7 +280,7 @@ def assign_roles(
             (networks["score"] >= min_network_score) | ~judged)
         return members, networks
 
-    result = evaluate()
+    result = classify_and_score()
     if result is None:
         return
     members, networks = result
@@ -298,7 +298,7 @@ def assign_roles(
             merged.update(more)
             changed = changed or bool(more)
         if changed:
-            result = evaluate()
+            result = classify_and_score()
             if result is None:
                 return
             members, networks = result

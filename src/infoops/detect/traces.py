@@ -89,7 +89,8 @@ def synchronized(
 ) -> TraceResult:
     """Synchronized posting: accounts active in the same time bins.
 
-    Each account's posts (of any kind) are binned into bins of ``tp.window``
+    Each account's own posts (originals, quotes, replies: the timing of
+    reposts is co-retweet's business) are binned into bins of ``tp.window``
     seconds; two accounts co-act on a bin when both posted in it. The weight is
     the number of shared bins; busy bins (more than ``max_object_degree``
     accounts) are skipped, and the null model compares the count with what the
@@ -101,7 +102,7 @@ def synchronized(
         SELECT p.account_id, min(p.post_id) AS post_id,
                CAST(floor({TS} / {width}) AS BIGINT) AS object,
                floor({TS} / {width}) * {width} AS ts
-        FROM posts p WHERE p.created_at IS NOT NULL
+        FROM posts p WHERE p.created_at IS NOT NULL AND {OWN}
         GROUP BY p.account_id, CAST(floor({TS} / {width}) AS BIGINT), floor({TS} / {width})
     """
     return run_coaction(con, "synchronized", actions, 0.0, tp.max_object_degree)

@@ -273,19 +273,25 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
     )
     _upsert_accounts(con, "_acc")
     _resolve_rt_names(con)
-    # the new posts: first occurrence in the batch, not yet in the store
-    dup_sql = (
-        "SELECT _line FROM _stage QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY _line) > 1 "
-        "UNION ALL SELECT _line FROM _stage SEMI JOIN posts USING (post_id)"
-    )
-    if merge_rows:  # all rows feed entities; only new posts are inserted
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _stage "
-                    f"WHERE _line NOT IN ({dup_sql})")
-    else:  # the stage itself becomes the new posts (no copy)
-        con.execute(f"DELETE FROM _stage WHERE _line IN ({dup_sql})")
-        con.execute("CREATE OR REPLACE TEMP VIEW _new AS SELECT * FROM _stage")
+    # the new posts: first occurrence in the batch, not yet in the store. The
+    # primary key's index finds those already stored (ON CONFLICT), so a batch
+    # costs the same however large the store has grown.
+    first = "SELECT * FROM _stage QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY _line) = 1"
+    if not merge_rows:
+        con.execute("DELETE FROM _stage WHERE _line NOT IN (SELECT _line FROM (" + first + "))")
+        first = "SELECT * FROM _stage"
     cols = ", ".join(_POST_COLS)
-    con.execute(f"INSERT INTO posts ({cols}, source) SELECT {cols}, ? FROM _new", [source])
+    inserted = con.execute(
+        f"INSERT INTO posts ({cols}, source) SELECT {cols}, ? FROM ({first}) "
+        "ON CONFLICT DO NOTHING RETURNING post_id", [source]
+    ).fetchall()
+    con.register("_ins", pa.table({"post_id": pa.array([r[0] for r in inserted], pa.string())}))
+    if merge_rows:  # all rows feed entities; only new posts were inserted
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM ({first}) SEMI JOIN _ins USING (post_id)")
+    else:  # the stage itself becomes the new posts (no copy)
+        con.execute("DELETE FROM _stage WHERE post_id NOT IN (SELECT post_id FROM _ins)")
+        con.execute("CREATE OR REPLACE TEMP VIEW _new AS SELECT * FROM _stage")
+    con.unregister("_ins")
     stored_lines = "SELECT _line FROM _new"
     entity_src = "_stage" if merge_rows else "_new"
     specs = (

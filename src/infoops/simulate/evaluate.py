@@ -210,13 +210,13 @@ def score(truth: pd.DataFrame, flags: pd.DataFrame, source: str = "") -> Evaluat
     recall = len(tp_ids) / len(op_ids) if op_ids else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     per_op = {}
-    for op, ids in t[is_op].groupby("operation").groups.items():
-        ids = set(ids)
-        per_op[str(op)] = len(ids & flagged_ids) / len(ids)
+    for op, index in t[is_op].groupby("operation").groups.items():
+        members = set(index)
+        per_op[str(op)] = len(members & flagged_ids) / len(members)
     groups = {}
-    for g, ids in t.groupby("group").groups.items():
-        ids = set(ids)
-        groups[str(g)] = (len(ids & flagged_ids), len(ids))
+    for g, index in t.groupby("group").groups.items():
+        members = set(index)
+        groups[str(g)] = (len(members & flagged_ids), len(members))
     hard = {g: groups.get(g, (0, 0)) for g in HARD_NEGATIVE_GROUPS if g in groups}
     tp = flags[flags["account_id"].isin(tp_ids)]
     role_acc = None

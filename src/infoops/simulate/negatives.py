@@ -262,15 +262,15 @@ def hub_posts(
     org = originals(rng, ids, frame, a, t, p_tag=0.4, p_url=0.5)
     pool.add(org, pool_weight(rng, frame, org) * 0.3, permanent=True)
     # outlets: the breaking story at each event time, plus routine headlines
-    news = []
+    news: list[PostBlock] = []
     for k, (outlet, day) in enumerate(zip(plan.outlets, params.news_events)):
-        n = int(rng.poisson(frame["rate"].iloc[outlet] * DAYS))
-        a = np.full(n, outlet)
+        k_posts = int(rng.poisson(frame["rate"].iloc[outlet] * DAYS))
+        a = np.full(k_posts, outlet)
         t = sample_times(
             rng,
             frame["tz"].to_numpy()[a],
-            np.zeros(n, np.int64),
-            np.full(n, DAYS),
+            np.zeros(k_posts, np.int64),
+            np.full(k_posts, DAYS),
             day_weights(),
             ORGANIC_HOURS,
         )
@@ -281,10 +281,10 @@ def hub_posts(
         news.append(
             block(
                 ids.take(1),
-                [outlet],
-                [tb],
+                np.array([outlet]),
+                np.array([tb]),
                 ORIGINAL,
-                [f"{headline} {url}"],
+                np.array([f"{headline} {url}"], dtype=object),
                 "en",
                 np.array(["TweetDeck"], dtype=object),
                 urls=np.array([list_str([url])], dtype=object),
@@ -308,7 +308,7 @@ def fan_posts(
 ) -> Iterator[PostBlock]:
     """Fans retweet (and reply to) their idol's posts within minutes, in batches of fans."""
     p = rng.beta(1.5, 3.0, len(plan.fans))
-    out = []
+    out: list[PostBlock] = []
     screen = frame["screen_name"].to_numpy()
     src = as_source(idol)
     speed = rng.uniform(0.3, 1.0, len(plan.fans))  # some fans are always fastest
@@ -397,7 +397,7 @@ def activist_posts(
     lead = origs.keep(np.isin(origs.author, plan.leaders))
     src = as_source(lead)
     screen = frame["screen_name"].to_numpy()
-    rts = []
+    rts: list[PostBlock] = []
     p = rng.beta(2.0, 5.0, len(acts))  # how closely each activist follows the leaders
     for j in range(len(lead)):
         if len(rts) >= 200:

@@ -58,7 +58,7 @@ class PostBlock:
     def __len__(self) -> int:
         return len(self.tweetid)
 
-    def keep(self, mask: np.ndarray) -> PostBlock:
+    def keep(self, mask: np.ndarray | slice) -> PostBlock:
         return PostBlock(**{k: v[mask] for k, v in self.__dict__.items()})
 
 

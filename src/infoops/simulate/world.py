@@ -108,10 +108,10 @@ class _BucketedTweets:
         self.rows += len(b)
 
     def finish(self) -> None:
-        for f in self.files:
-            f.close()
-        f, out = open_csv(self.out / "tweets.csv")
-        with f:
+        for bucket in self.files:
+            bucket.close()
+        fh, out = open_csv(self.out / "tweets.csv")
+        with fh:
             out.writerow(TWEET_COLUMNS_31)
             for d in range(DAYS):
                 parts = []
