@@ -53,15 +53,20 @@ def insert(store: Store, posts: list[dict], hashtags=(), urls=(), mentions=()) -
 # --- brute-force references ---------------------------------------------------------------
 
 def brute_coaction(actions, window: float, cap: int = 0) -> dict[tuple[str, str], int]:
-    """All pairs of actions on the same object within the window, by direct enumeration."""
-    accounts_per_object = defaultdict(set)
-    for acc, _post, obj, _ts in actions:
-        accounts_per_object[obj].add(acc)
+    """All pairs of actions on the same object within the window, by direct enumeration.
+
+    With ``cap``, actions in a crowded cell (object, floor(ts / width)) — more
+    than ``cap`` distinct accounts — are left out first.
+    """
+    width = window if window >= 1 else 1
+    cell = defaultdict(set)
+    for acc, _post, obj, ts in actions:
+        cell[(obj, ts // width)].add(acc)
+    if cap:
+        actions = [x for x in actions if len(cell[(x[2], x[3] // width)]) <= cap]
     hits = defaultdict(set)
     for (a1, _p1, o1, t1), (a2, _p2, o2, t2) in itertools.combinations(actions, 2):
         if o1 != o2 or a1 == a2 or abs(t1 - t2) > window:
-            continue
-        if cap and len(accounts_per_object[o1]) > cap:
             continue
         hits[tuple(sorted((a1, a2)))].add(o1)
     return {k: len(v) for k, v in hits.items()}

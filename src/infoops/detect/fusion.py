@@ -124,12 +124,14 @@ def describe(
     communities: dict[str, int],
     min_size: int = 3,
     min_edges: int = 3,
-    min_density: float = 0.1,
+    min_mean_degree: float = 2.0,
 ) -> list[Candidate]:
     """Turn communities into candidate networks, keeping those with enough evidence.
 
     A community qualifies with at least ``min_size`` accounts, ``min_edges``
-    significant internal edges and internal density >= ``min_density``. Its
+    significant internal edges and a mean internal degree (2 edges / size) of
+    at least ``min_mean_degree`` (a density bar would reject large sparse
+    operations: amplifier teams that each boost a few cores). Its
     score in [0, 1] averages the density and ``1 - exp(-w/10)`` of the mean
     internal fused weight ``w``; ``traces`` lists the traces behind its
     internal edges, most frequent first.
@@ -147,7 +149,7 @@ def describe(
         if n < min_size or len(edges) < min_edges:
             continue
         density = len(edges) / (n * (n - 1) / 2)
-        if density < min_density:
+        if 2 * len(edges) / n < min_mean_degree:
             continue
         mean_w = float(edges["weight"].mean())
         trace_counts: Counter[str] = Counter()

@@ -41,7 +41,7 @@ class TraceParams:
     min_weight:
         Smallest raw weight (distinct objects; fast retweets) an edge needs
         before the null model tests it.
-    max_object_degree:
+    max_burst:
         Objects acted on by more accounts than this are hubs and skipped (a
         post retweeted by 10k accounts would give 50M pairs and, under
         TF-IDF weighting, carries almost no information; Pacheco et al., 2021).
@@ -53,22 +53,22 @@ class TraceParams:
 
     window: float = 60.0
     min_weight: int = 2
-    max_object_degree: int = 2000
+    max_burst: int = 2000
     enabled: bool = True
 
 
 def _default_traces() -> dict[str, TraceParams]:
     return {
-        "co-retweet": TraceParams(window=1800, min_weight=2, max_object_degree=200),
-        "fast-retweet": TraceParams(window=1800, min_weight=3, max_object_degree=0),
-        "co-url": TraceParams(window=3600, min_weight=3, max_object_degree=300),
-        "co-domain": TraceParams(window=600, min_weight=3, max_object_degree=200),
-        "co-hashtag": TraceParams(window=600, min_weight=3, max_object_degree=300),
-        "hashtag-sequence": TraceParams(window=3600, min_weight=2, max_object_degree=300),
-        "co-mention": TraceParams(window=600, min_weight=3, max_object_degree=300),
-        "co-reply": TraceParams(window=3600, min_weight=2, max_object_degree=300),
-        "text-similarity": TraceParams(window=3600, min_weight=3, max_object_degree=300),
-        "synchronized": TraceParams(window=60, min_weight=5, max_object_degree=30),
+        "co-retweet": TraceParams(window=1800, min_weight=2, max_burst=200),
+        "fast-retweet": TraceParams(window=1800, min_weight=3, max_burst=0),
+        "co-url": TraceParams(window=3600, min_weight=3, max_burst=300),
+        "co-domain": TraceParams(window=600, min_weight=3, max_burst=200),
+        "co-hashtag": TraceParams(window=600, min_weight=3, max_burst=300),
+        "hashtag-sequence": TraceParams(window=3600, min_weight=2, max_burst=300),
+        "co-mention": TraceParams(window=600, min_weight=3, max_burst=300),
+        "co-reply": TraceParams(window=1800, min_weight=2, max_burst=100),
+        "text-similarity": TraceParams(window=3600, min_weight=3, max_burst=300),
+        "synchronized": TraceParams(window=60, min_weight=5, max_burst=30),
     }
 
 
@@ -103,8 +103,9 @@ class DetectParams:
         Smallest cluster reported as a network.
     min_network_edges:
         Fewest significant fused edges inside a cluster for it to count.
-    min_network_density:
-        Lowest share of a cluster's member pairs joined by a significant edge.
+    min_mean_degree:
+        Lowest mean number of significant fused edges per member inside a
+        cluster.
     evidence_per_pair:
         Evidence rows kept per (trace, pair): the closest co-actions.
     """
@@ -115,7 +116,7 @@ class DetectParams:
     resolution: float = 1.0
     min_network_size: int = 3
     min_network_edges: int = 3
-    min_network_density: float = 0.1
+    min_mean_degree: float = 2.0
     evidence_per_pair: int = 5
 
     def __post_init__(self) -> None:

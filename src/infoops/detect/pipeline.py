@@ -213,7 +213,7 @@ def detect(
         fused = fuse(tested)
         communities = cluster(fused, params.resolution, seed)
         networks = describe(fused, communities, params.min_network_size,
-                            params.min_network_edges, params.min_network_density)
+                            params.min_network_edges, params.min_mean_degree)
         _say(progress, "writing results")
         _write_results(store, run_id, fused, networks)
         _say(progress, "roles")

@@ -283,7 +283,7 @@ def text_similarity(
             con, "text-similarity",
             f"SELECT n.account_id, n.post_id, l.label AS object, n.ts FROM {norm} n "
             f"JOIN {uniq} u ON u.t = n.t JOIN {lab} l ON l.tid = u.tid",
-            tp.window, tp.max_object_degree,
+            tp.window, tp.max_burst,
         )
     finally:
         con.unregister(lab)

@@ -77,7 +77,7 @@ def _coaction_trace(name: str) -> TraceFn:
     def trace(
         con: duckdb.DuckDBPyConnection, tp: TraceParams, params: DetectParams, seed: int = 0
     ) -> TraceResult:
-        return run_coaction(con, name, ACTIONS[name], tp.window, tp.max_object_degree)
+        return run_coaction(con, name, ACTIONS[name], tp.window, tp.max_burst)
 
     trace.__name__ = name.replace("-", "_")
     trace.__doc__ = f"The {name} trace: co-action on ``{name}`` objects within the window."
@@ -92,7 +92,7 @@ def synchronized(
     Each account's own posts (originals, quotes, replies: the timing of
     reposts is co-retweet's business) are binned into bins of ``tp.window``
     seconds; two accounts co-act on a bin when both posted in it. The weight is
-    the number of shared bins; busy bins (more than ``max_object_degree``
+    the number of shared bins; busy bins (more than ``max_burst``
     accounts) are skipped, and the null model compares the count with what the
     two accounts' activity levels and the bins' crowding predict (Luceri et al.,
     WWW 2024; Pacheco et al., 2021).
@@ -105,7 +105,7 @@ def synchronized(
         FROM posts p WHERE p.created_at IS NOT NULL AND {OWN}
         GROUP BY p.account_id, CAST(floor({TS} / {width}) AS BIGINT), floor({TS} / {width})
     """
-    return run_coaction(con, "synchronized", actions, 0.0, tp.max_object_degree)
+    return run_coaction(con, "synchronized", actions, 0.0, tp.max_burst)
 
 
 def fast_retweet(
