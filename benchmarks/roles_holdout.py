@@ -41,6 +41,8 @@ def main() -> None:
     ap.add_argument("--scale", default="small")
     ap.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
     ap.add_argument("--work", type=Path, default=None, help="keep worlds and stores here")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse a world and ingested store already in --work (detect again)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="infoops-holdout-"))
     header = ("| seed | detector | flagged | networks | precision | recall | F1 | ARI | role acc. | "
@@ -48,19 +50,24 @@ def main() -> None:
     rows, timings = [], []
     for seed in args.seeds:
         world = work / f"world-{seed}"
+        db = work / f"store-{seed}.duckdb"
+        reuse = args.reuse and (world / "truth.csv").exists() and db.exists()
         t0 = time.perf_counter()
-        summary = simulate(world, seed=seed, scale=args.scale)
+        if not reuse:
+            simulate(world, seed=seed, scale=args.scale)
         t1 = time.perf_counter()
-        with Store(work / f"store-{seed}.duckdb") as store:
-            ingest(store, [world])
+        with Store(db) as store:
+            if not reuse or store.count("posts") == 0:
+                ingest(store, [world])
             t2 = time.perf_counter()
+            n_accounts, n_posts = store.count("accounts"), store.count("posts")
             run = detect(store, seed=0)
             t3 = time.perf_counter()
             rows.append(_row(seed, "infoops detect", evaluate(world / "truth.csv", store=store, run_id=run)))
             for name, detector in (("naive co-retweet", naive_coretweet), ("zero followers", zero_followers)):
                 rows.append(_row(seed, name, evaluate(world / "truth.csv", flagged=detector(store))))
         timings.append(
-            f"seed {seed}: {summary.n_accounts:,} accounts / {summary.n_posts:,} posts; simulate "
+            f"seed {seed}: {n_accounts:,} accounts / {n_posts:,} posts; simulate "
             f"{t1 - t0:.0f} s, ingest {t2 - t1:.0f} s, detect (incl. roles) {t3 - t2:.0f} s"
         )
     print(header)

@@ -175,3 +175,18 @@ def test_kill_9_leaves_whole_batches_and_rerun_completes(tmp_path: Path) -> None
         assert s.count("posts") == _BIG_ROWS and s.count("post_hashtags") == _BIG_ROWS
         statuses = sorted(s.sql("SELECT status FROM ingest_runs")["status"])
         assert statuses == ["completed", "interrupted"]
+
+
+def test_store_inside_the_ingested_folder_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_bytes((FIX / "io_tweets_30.csv").read_bytes())
+    with Store(tmp_path / "infoops.duckdb") as s:
+        r = ingest(s, tmp_path)
+        assert [Path(x.source).name for x in r.sources] == ["t.csv"] and r.skipped == []
+
+
+def test_hostile_header_is_not_echoed_raw(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "evil.csv"
+    path.write_text("a\x1b[31m,b\x07\n1,2\n")
+    with pytest.raises(UnknownFormatError) as e:
+        ingest(store, path)
+    assert "\x1b" not in str(e.value) and "\x07" not in str(e.value) and "a?[31m" in str(e.value)

@@ -53,3 +53,9 @@ class NotFoundError(InfoopsError):
 
 class EvaluationError(InfoopsError):
     """Evaluation inputs are missing or inconsistent."""
+
+
+class SimulationError(InfoopsError):
+    """The simulator was asked for something it cannot build."""
+
+    exit_code = 2

@@ -197,7 +197,7 @@ def preset(name: str) -> Layout:
         ) from None
 
 
-def layout_for_header(header: Iterable[str], *, source: str = "") -> Layout | None:
+def layout_for_header(header: Iterable[str]) -> Layout | None:
     """Recognise a tabular layout from its column names (not the file name)."""
     cols = [c.strip() for c in header]
     h = set(cols)

@@ -155,9 +155,10 @@ def _tabular_plan(source: Source, kind: str, columns: list[str], delimiter: str,
     elif base is not None:
         layout = base
     else:
-        found = layout_for_header(columns, source=source.name)
+        found = layout_for_header(columns)
         if found is None:
             shown = ",".join(columns[:10]) + (",..." if len(columns) > 10 else "")
+            shown = "".join(c if c.isprintable() else "?" for c in shown)  # hostile headers
             return _skip_or_raise(
                 source,
                 f"unknown format (header: {shown[:200]}); expected an IO-archive tweets/users CSV, "

@@ -67,7 +67,7 @@ def _v2_profile(u: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
-def v1_tweet(t: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str | None]]]:
+def v1_tweet(t: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str | None, str | None]]]:
     """One v1.1 tweet as a canonical row, and the (id, screen name) stubs it names."""
     user = t.get("user") or {}
     ext = t.get("extended_tweet") or {}
@@ -115,11 +115,12 @@ def v1_tweet(t: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str | N
 
 def v2_tweet(
     t: dict[str, Any], users: dict[str, dict[str, Any]], tweets: dict[str, dict[str, Any]]
-) -> tuple[dict[str, Any], list[tuple[str, str | None]]]:
+) -> tuple[dict[str, Any], list[tuple[str | None, str | None]]]:
     """One v2 tweet (with the page's ``includes``) as a canonical row, and its stubs."""
     ents = t.get("entities") or {}
     m = t.get("public_metrics") or {}
-    author = t.get("author") if isinstance(t.get("author"), dict) else users.get(str(t.get("author_id")), {})
+    embedded = t.get("author")
+    author: dict[str, Any] = embedded if isinstance(embedded, dict) else users.get(str(t.get("author_id")), {})
     row: dict[str, Any] = {
         "post_id": _s(t.get("id")), "account_id": _s(t.get("author_id") or author.get("id")),
         "created_at": _s(t.get("created_at")), "text": t.get("text"), "language": _s(t.get("lang")),
@@ -221,7 +222,7 @@ def read_json(
 ) -> Iterator[tuple[RawBatch, RawBatch]]:
     """Yield (posts batch, stub accounts batch) pairs of a Twitter JSON source."""
     rows: list[dict[str, Any]] = []
-    stubs: list[tuple[str, str | None]] = []
+    stubs: list[tuple[str | None, str | None]] = []
     bad: list[Quarantined] = []
     for line, text, obj, error in _records(source):
         if error:
@@ -247,7 +248,7 @@ def read_json(
 _POST_TYPES = {f: (pa.list_(pa.string()) if k == "list" else pa.string()) for f, k in POST_FIELDS.items()}
 
 
-def _tables(rows: list[dict[str, Any]], stubs: list[tuple[str, str | None]],
+def _tables(rows: list[dict[str, Any]], stubs: list[tuple[str | None, str | None]],
             bad: list[Quarantined]) -> tuple[RawBatch, RawBatch]:
     cols: dict[str, pa.Array] = {"_line": pa.array([r["_line"] for r in rows], pa.int64())}
     for f, typ in _POST_TYPES.items():

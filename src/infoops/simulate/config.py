@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from infoops.errors import InfoopsError
+from infoops.errors import SimulationError
 
 #: Accounts per scale; posts follow from activity (about 30–50 per account).
 SCALES: dict[str, int] = {"tiny": 1_000, "small": 5_000, "medium": 50_000, "large": 200_000}
@@ -25,12 +25,6 @@ DAYS = 182
 END = DAYS * 1440
 #: 2020-01-01 was a Wednesday: weekday of day d is (d + 2) % 7 (0 = Monday).
 T0_WEEKDAY = 2
-
-
-class SimulationError(InfoopsError):
-    """The simulator was asked for something it cannot build."""
-
-    exit_code = 2
 
 
 def day_of(date: str) -> int:
