@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
+from typing import Self
 
 import psutil
 
@@ -60,7 +61,7 @@ class PeakMemory:
             self.peak = max(self.peak, self._rss())
             time.sleep(self.interval)
 
-    def __enter__(self) -> PeakMemory:
+    def __enter__(self) -> Self:
         self.peak = self._rss()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()

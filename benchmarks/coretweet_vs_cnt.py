@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cnt_helpers import PeakMemory, cnt_load, cnt_pairs  # noqa: E402
+from cnt_helpers import PeakMemory, cnt_load, cnt_pairs
 
-from infoops.detect.network_export import raw_edges  # noqa: E402
-from infoops.store import Store  # noqa: E402
+from infoops.detect.network_export import raw_edges
+from infoops.store import Store
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "coortweet" / "russian_coord_tweets.csv"
 
@@ -63,7 +63,7 @@ def main() -> None:
             with PeakMemory() as mem_ours:
                 for _ in range(args.repeat):
                     t = time.perf_counter()
-                    ours = raw_edges(s, "co-retweet", args.window, 1)
+                    ours = raw_edges(s, "co-retweet", args.window, 1, max_burst=0)
                     t_ours = min(t_ours, time.perf_counter() - t)
             rows = s.con.execute(
                 "SELECT post_id, account_id, ref_post_id, epoch(created_at) FROM posts "

@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cnt_helpers import PeakMemory  # noqa: E402
+from cnt_helpers import PeakMemory
 
-from infoops.detect.pipeline import detect, run_summary  # noqa: E402
-from infoops.store import Store  # noqa: E402
+from infoops.detect.pipeline import detect, run_summary
+from infoops.store import Store
 
 
 def main() -> None:

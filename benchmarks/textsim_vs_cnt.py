@@ -31,23 +31,36 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cnt_helpers import PeakMemory, cnt_load, cnt_pairs  # noqa: E402
+from cnt_helpers import PeakMemory, cnt_load, cnt_pairs
 
-from infoops.detect.network_export import raw_edges  # noqa: E402
-from infoops.detect.params import TextParams  # noqa: E402
-from infoops.detect.textsim import normalize  # noqa: E402
-from infoops.store import Store  # noqa: E402
+from infoops.detect.network_export import raw_edges
+from infoops.detect.params import TextParams
+from infoops.detect.textsim import CJK_RANGES, normalize
+from infoops.store import Store
 
 COLS = "post_id, account_id, created_at, kind, text"
 
 
+def _cjk(ch: str) -> bool:
+    c = ord(ch)
+    return any(lo <= c <= hi for lo, hi in CJK_RANGES)
+
+
 def _shingles(text: str, k: int) -> set[str]:
-    return {text[i:i + k] for i in range(len(text) - k + 1)}
+    """k-grams without CJK characters plus each CJK character (infoops' definition)."""
+    grams = {text[i:i + k] for i in range(len(text) - k + 1)
+             if not any(_cjk(c) for c in text[i:i + k])}
+    return grams | {c for c in text if _cjk(c)}
 
 
 def check_pair(posts: dict[str, list[tuple[float, str]]], a: str, b: str, window: float,
                tp: TextParams) -> bool:
-    """Brute force: did ``a`` and ``b`` post near-duplicate texts within the window?"""
+    """Brute force: did ``a`` and ``b`` post near-duplicate texts within the window?
+
+    Direct pairs only: infoops links texts through chains of near-duplicates
+    (connected components), so some of its pairs are near-duplicates only
+    through a third text; those count as unconfirmed here.
+    """
     for ta, xa in posts.get(a, []):
         for tb, xb in posts.get(b, []):
             if abs(ta - tb) > window or min(len(xa), len(xb)) < tp.min_chars:
@@ -82,7 +95,8 @@ def main() -> None:
         ).fetchall()
         with PeakMemory() as mem_ours:
             t = time.perf_counter()
-            ours = raw_edges(sample, "text-similarity", args.window, 1, seed=args.seed)
+            ours = raw_edges(sample, "text-similarity", args.window, 1, max_burst=0,
+                             seed=args.seed)
             t_ours = time.perf_counter() - t
         sample.close()
         cnt_db = str(tmp / "cnt.sqlite")

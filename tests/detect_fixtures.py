@@ -5,13 +5,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
 from infoops.store import Store
 
-T0 = datetime(2021, 1, 1, tzinfo=timezone.utc).replace(tzinfo=None)
+T0 = datetime(2021, 1, 1, tzinfo=UTC).replace(tzinfo=None)
 
 POST_COLS = ["post_id", "account_id", "created_at", "kind", "text", "ref_post_id",
              "ref_account_id", "reply_to_post_id", "reply_to_account_id"]
@@ -58,7 +58,7 @@ def brute_coaction(actions, window: float, cap: int = 0) -> dict[tuple[str, str]
     With ``cap``, actions in a crowded cell (object, floor(ts / width)) — more
     than ``cap`` distinct accounts — are left out first.
     """
-    width = window if window >= 1 else 1
+    width = max(window, 1)
     cell = defaultdict(set)
     for acc, _post, obj, ts in actions:
         cell[(obj, ts // width)].add(acc)

@@ -7,8 +7,8 @@ import json
 import random
 
 import pytest
-from detect_fixtures import insert, scenario
 
+from detect_fixtures import insert, scenario
 from infoops.cli import cli
 from infoops.detect import pipeline
 from infoops.detect.flagged import write_flagged

@@ -6,8 +6,8 @@ import csv
 import xml.etree.ElementTree as ET
 
 import pytest
-from detect_fixtures import insert
 
+from detect_fixtures import insert
 from infoops.cli import cli
 from infoops.detect.network_export import raw_edges
 from infoops.errors import DetectionError

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from detect_fixtures import insert, scenario
 
+from detect_fixtures import insert, scenario
 from infoops.detect.coaction import drop
 from infoops.detect.nullmodel import benjamini_hochberg, significant_edges
 from infoops.detect.params import DetectParams

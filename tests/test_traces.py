@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from detect_fixtures import (
     brute_actions,
     brute_coaction,
@@ -13,9 +16,6 @@ from detect_fixtures import (
     clear,
     insert,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from infoops.detect.coaction import drop
 from infoops.detect.params import DetectParams, TraceParams
 from infoops.detect.textsim import normalize

@@ -175,7 +175,7 @@ def describe(
                 score=round(float(score), 6),
                 traces=[t for t, _ in sorted(trace_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
                 detail={
-                    "internal_edges": int(len(edges)),
+                    "internal_edges": len(edges),
                     "density": round(density, 6),
                     "mean_weight": round(mean_w, 6),
                     "boundary_weight": round(out_w, 6),

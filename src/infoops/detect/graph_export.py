@@ -58,12 +58,10 @@ def write_gexf(edges: pd.DataFrame, path: str | os.PathLike[str]) -> None:
                 '<graph mode="static" defaultedgetype="undirected">\n')
         if extra:
             f.write('<attributes class="edge">\n')
-            for i, c in enumerate(extra):
-                f.write(f'<attribute id="{i}" title={_attr(c)} type="{_kind(edges[c])}"/>\n')
+            f.writelines(f'<attribute id="{i}" title={_attr(c)} type="{_kind(edges[c])}"/>\n' for i, c in enumerate(extra))
             f.write("</attributes>\n")
         f.write("<nodes>\n")
-        for n in nodes:
-            f.write(f"<node id={_attr(n)} label={_attr(n)}/>\n")
+        f.writelines(f"<node id={_attr(n)} label={_attr(n)}/>\n" for n in nodes)
         f.write("</nodes>\n<edges>\n")
         cols = ["account_a", "account_b", "weight", *extra]
         for i, row in enumerate(edges[cols].itertuples(index=False, name=None)):
@@ -71,8 +69,7 @@ def write_gexf(edges: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             f.write(f'<edge id="{i}" source={_attr(a)} target={_attr(b)} weight="{float(w)}"')
             if extra:
                 f.write("><attvalues>")
-                for j, v in enumerate(vals):
-                    f.write(f'<attvalue for="{j}" value={_attr(_fmt(v))}/>')
+                f.writelines(f'<attvalue for="{j}" value={_attr(_fmt(v))}/>' for j, v in enumerate(vals))
                 f.write("</attvalues></edge>\n")
             else:
                 f.write("/>\n")
@@ -86,18 +83,15 @@ def write_graphml(edges: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     with Path(path).open("w", encoding="utf-8") as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
                 '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
-        for i, c in enumerate(extra):
-            f.write(f'<key id="e{i}" for="edge" attr.name={_attr(c)} '
-                    f'attr.type="{_kind(edges[c])}"/>\n')
+        f.writelines(f'<key id="e{i}" for="edge" attr.name={_attr(c)} '
+                    f'attr.type="{_kind(edges[c])}"/>\n' for i, c in enumerate(extra))
         f.write('<graph edgedefault="undirected">\n')
-        for n in nodes:
-            f.write(f"<node id={_attr(n)}/>\n")
+        f.writelines(f"<node id={_attr(n)}/>\n" for n in nodes)
         cols = ["account_a", "account_b", *extra]
         for row in edges[cols].itertuples(index=False, name=None):
             a, b, *vals = row
             f.write(f"<edge source={_attr(a)} target={_attr(b)}>")
-            for j, v in enumerate(vals):
-                f.write(f'<data key="e{j}">{escape(_clean(_fmt(v)))}</data>')
+            f.writelines(f'<data key="e{j}">{escape(_clean(_fmt(v)))}</data>' for j, v in enumerate(vals))
             f.write("</edge>\n")
         f.write("</graph>\n</graphml>\n")
 

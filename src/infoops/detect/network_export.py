@@ -19,6 +19,7 @@ def raw_edges(
     window: float | None = None,
     min_weight: int = 1,
     *,
+    max_burst: int | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
     """The raw (unfiltered by significance) edges of one trace.
@@ -33,6 +34,9 @@ def raw_edges(
         Seconds (the trace's default when None).
     min_weight:
         Keep pairs with at least this raw weight.
+    max_burst:
+        Skip (object, window) cells with more accounts than this; None: the
+        trace's default; 0: no cap (exact comparison with other tools).
 
     Returns
     -------
@@ -50,6 +54,10 @@ def raw_edges(
         if window < 0:
             raise DetectionError(f"--window must be >= 0 seconds, got {window}")
         tp = dataclasses.replace(tp, window=float(window))
+    if max_burst is not None:
+        if max_burst < 0:
+            raise DetectionError(f"--max-burst must be >= 0, got {max_burst}")
+        tp = dataclasses.replace(tp, max_burst=int(max_burst))
     res = run_trace(store.con, trace, params, tp, seed=seed)
     try:
         df = store.con.sql(

@@ -59,15 +59,15 @@ class TraceParams:
 
 def _default_traces() -> dict[str, TraceParams]:
     return {
-        "co-retweet": TraceParams(window=1800, min_weight=2, max_burst=200),
+        "co-retweet": TraceParams(window=1800, min_weight=2, max_burst=100),
         "fast-retweet": TraceParams(window=1800, min_weight=3, max_burst=0),
-        "co-url": TraceParams(window=3600, min_weight=3, max_burst=300),
-        "co-domain": TraceParams(window=600, min_weight=3, max_burst=200),
-        "co-hashtag": TraceParams(window=600, min_weight=3, max_burst=300),
-        "hashtag-sequence": TraceParams(window=3600, min_weight=2, max_burst=300),
-        "co-mention": TraceParams(window=600, min_weight=3, max_burst=300),
+        "co-url": TraceParams(window=3600, min_weight=3, max_burst=100),
+        "co-domain": TraceParams(window=600, min_weight=3, max_burst=50),
+        "co-hashtag": TraceParams(window=600, min_weight=3, max_burst=50),
+        "hashtag-sequence": TraceParams(window=3600, min_weight=2, max_burst=100),
+        "co-mention": TraceParams(window=600, min_weight=3, max_burst=50),
         "co-reply": TraceParams(window=1800, min_weight=2, max_burst=100),
-        "text-similarity": TraceParams(window=3600, min_weight=3, max_burst=300),
+        "text-similarity": TraceParams(window=3600, min_weight=3, max_burst=100),
         "synchronized": TraceParams(window=60, min_weight=5, max_burst=30),
     }
 

@@ -9,11 +9,12 @@ readers that ask for the latest completed run never see half a run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -30,7 +31,7 @@ _EDGE_BASE = ("a", "b", "weight", "p_value", "significant", "d_a", "d_b")
 
 
 def _new_run_id() -> str:
-    return f"run-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    return f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
 def _say(progress: Callable[[str], Any] | None, msg: str) -> None:
@@ -103,8 +104,8 @@ def _write_results(store: Store, run_id: str, fused: pd.DataFrame,
         )
         net_rows = [
             (run_id, n.network_id, n.score, len(n.accounts), None, None, ",".join(n.traces),
-             f"{len(n.accounts)} accounts linked by {n.detail['internal_edges']} significant "
-             f"edges ({', '.join(n.traces)})", json.dumps(n.detail))
+             (f"{len(n.accounts)} accounts linked by {n.detail['internal_edges']} significant "
+              f"edges ({', '.join(n.traces)})"), json.dumps(n.detail))
             for n in networks
         ]
         if net_rows:
@@ -206,7 +207,7 @@ def detect(
             tested[name] = df
             stats = {k: v for k, v in res.stats.items() if k != "degrees"}
             summary["traces"][name] = {
-                "pairs": int(n_pairs), "tested": int(len(df)), "significant": int(len(sig)),
+                "pairs": int(n_pairs), "tested": len(df), "significant": len(sig),
                 "seconds": round(time.perf_counter() - t0, 3), **stats,
             }
         _say(progress, "fusion and clustering")
@@ -223,7 +224,7 @@ def detect(
             "WHERE run_id = ?", [run_id]
         ).fetchall()[0]  # type: ignore[misc]
         summary.update(
-            fused_edges=int(len(fused)), networks=int(n_net), accounts=int(n_acc),
+            fused_edges=len(fused), networks=int(n_net), accounts=int(n_acc),
             seconds=round(time.perf_counter() - t_start, 3),
         )
         with store.transaction():
@@ -236,21 +237,19 @@ def detect(
         raise
     finally:
         for t in ("_run_edges", "_run_evidence"):
-            try:
+            # cleanup must not mask the real error
+            with contextlib.suppress(Exception):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
-            except Exception:  # noqa: BLE001 - cleanup must not mask the real error
-                pass
     return run_id
 
 
 def _fail(store: Store, run_id: str, exc: BaseException) -> None:
     """Mark a run failed and remove whatever of it was written."""
     con = store.con
-    try:
-        try:
+    # the store itself may be unusable: keep the first error, not this one
+    with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # no transaction open
             con.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - no transaction open
-            pass
         with store.transaction():
             for table in ("edges", "evidence", "networks", "members"):
                 con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
@@ -258,8 +257,6 @@ def _fail(store: Store, run_id: str, exc: BaseException) -> None:
                 "UPDATE detect_runs SET status = 'failed', finished_at = now(), summary = ? "
                 "WHERE run_id = ?", [json.dumps({"error": f"{type(exc).__name__}: {exc}"}), run_id]
             )
-    except Exception:  # noqa: BLE001 - the store itself may be unusable; keep the first error
-        pass
 
 
 def run_summary(store: Store, run_id: str) -> dict[str, Any]:

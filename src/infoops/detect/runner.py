@@ -15,9 +15,9 @@ from infoops.store import Store
 def format_summary(summary: dict[str, Any]) -> str:
     """A short text table: networks, accounts, per-trace edges before/after the null model."""
     lines = [
-        f"run {summary['run_id']} ({summary.get('status')}): "
-        f"{summary.get('networks', 0)} networks, {summary.get('accounts', 0)} accounts, "
-        f"{summary.get('fused_edges', 0)} fused edges, {summary.get('seconds', 0):.1f} s",
+        (f"run {summary['run_id']} ({summary.get('status')}): "
+         f"{summary.get('networks', 0)} networks, {summary.get('accounts', 0)} accounts, "
+         f"{summary.get('fused_edges', 0)} fused edges, {summary.get('seconds', 0):.1f} s"),
         f"{'trace':<18}{'pairs':>10}{'tested':>10}{'significant':>13}{'seconds':>9}",
     ]
     for name, t in summary.get("traces", {}).items():

@@ -163,20 +163,20 @@ def score_run(store: Store, features: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     frame["score"] = np.clip(1.0 - (1.0 - coord) * (1.0 - sig), 0.0, 1.0)
 
     signals_json, reasons = [], []
-    rows = list(frame.itertuples(index=False))
+    rows: list[Any] = list(frame.itertuples(index=False))
     columns = {name: {c: res[c].to_numpy() for c in ("value", "flagged", "evidence", *DETAIL_COLUMNS[name])
                       if c in res} for name, res in per_signal.items()}
     order = sorted(SIGNALS, key=lambda n: -SIGNAL_WEIGHTS[n])
     for i, row in enumerate(rows):
         doc: dict[str, Any] = {}
-        fired: list[tuple[float, str]] = []
+        fired: list[tuple[float, int, str]] = []
         for name in SIGNALS:
             cols = columns[name]
             entry = {c: _jsonable(v[i]) for c, v in cols.items()}
             doc[name] = entry
             if entry.get("evidence") and (entry.get("flagged") or name == "creation_burst"):
                 weight = SIGNAL_WEIGHTS[name] * (entry.get("value") or 0) + (1 if entry.get("flagged") else 0)
-                fired.append((-weight, order.index(name), entry["evidence"]))  # type: ignore[arg-type]
+                fired.append((-weight, order.index(name), str(entry["evidence"])))
         doc["behaviour"] = {
             c: _jsonable(getattr(row, c))
             for c in ("n_posts", "n_original", "n_authored", "n_amplify", "n_amp_internal",
@@ -239,14 +239,22 @@ def _network_summaries(
         1.0 - SELF_AMPLIFICATION_WEIGHT * out["self_amplification"])
     rhythm = _network_rhythm(store, frame)
     coordination = grouped["coordination"].mean()
-    reasons, details = [], []
-    for nid, row in out.iterrows():
+    reasons: list[str] = []
+    details: list[dict[str, Any]] = []
+    share_rows: dict[str, dict[str, float]] = {
+        str(k): {str(n): float(v) for n, v in d.items()} for k, d in shares.to_dict("index").items()
+    }
+    records: list[Any] = out.rename_axis("network_id").reset_index().to_dict("records")
+    for row in records:
+        nid = str(row["network_id"])
+        traces = str(row["traces"] or "")
         parts = [
-            f"{plural(row.n_accounts, 'account')} ({row.n_core:,} core, {plural(row.n_amplifier, 'amplifier')})"
-            + (f" linked by {row.traces.replace(',', ', ')}" if row.traces else "")
+            f"{plural(row['n_accounts'], 'account')} ({int(row['n_core']):,} core, "
+            f"{plural(row['n_amplifier'], 'amplifier')})"
+            + (f" linked by {traces.replace(',', ', ')}" if traces else "")
         ]
-        sh = shares.loc[nid] if nid in shares.index else pd.Series(dtype=float)
-        for name in sorted(sh.index, key=lambda n: -sh[n]):
+        sh = share_rows.get(nid, {})
+        for name in sorted(sh, key=lambda n: -sh[n]):
             if sh[name] >= 0.1:
                 parts.append(f"{sh[name]:.0%} {NETWORK_WORDS[name]}")
         r = rhythm.get(nid)
@@ -254,22 +262,22 @@ def _network_summaries(
             parts.append(
                 f"{r['office_share']:.0%} of its posts fall Mon–Fri 09:00–18:00 {describe_offset(r['utc_offset'])}"
             )
-        if row.owned_cores >= 2:
-            parts.insert(1, f"{int(row.owned_cores):,} cores draw ≥75% of their engagement from the network")
+        if row["owned_cores"] >= 2:
+            parts.insert(1, f"{int(row['owned_cores']):,} cores draw ≥75% of their engagement from the network")
         reasons.append("; ".join(parts))
         details.append({
-            "signal_evidence": round(float(row.signal_evidence), 4),
-            "self_amplification": round(float(row.self_amplification), 4),
-            "owned_cores": int(row.owned_cores),
-            "profile_coverage": round(float(row.profile_coverage), 4),
-            "mean_member_score": round(float(row.member_score), 4),
-            "signal_shares": {k: round(float(v), 4) for k, v in sh.items()},
+            "signal_evidence": round(float(row["signal_evidence"]), 4),
+            "self_amplification": round(float(row["self_amplification"]), 4),
+            "owned_cores": int(row["owned_cores"]),
+            "profile_coverage": round(float(row["profile_coverage"]), 4),
+            "mean_member_score": round(float(row["member_score"]), 4),
+            "signal_shares": {k: round(v, 4) for k, v in sh.items()},
             "rhythm": r,
-            "mean_coordination": round(float(coordination[nid]), 4),
+            "mean_coordination": round(float(coordination.get(nid, 0.0)), 4),
         })
     out["reason"] = reasons
-    out["detail"] = details
-    return out.reset_index()
+    out["detail"] = pd.Series(details, index=out.index, dtype=object)
+    return out.rename_axis("network_id").reset_index()
 
 
 def _network_rhythm(store: Store, frame: pd.DataFrame) -> dict[str, dict[str, Any]]:

@@ -19,6 +19,7 @@ polynomial rolling hashes over it, and per-text minima come from
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -152,7 +153,7 @@ def minhash(texts: Sequence[str], k: int = 4, num_perm: int = 64, seed: int = 0)
         nxt = int(np.searchsorted(ends, base + _CHUNK_SHINGLES, side="right"))
         bounds.append(max(nxt, bounds[-1] + 1))
     with np.errstate(over="ignore"):
-        for lo, hi in zip(bounds[:-1], bounds[1:]):
+        for lo, hi in itertools.pairwise(bounds):
             h64, starts = _shingle_hashes(texts[lo:hi], k)
             h = (h64 >> np.uint64(32)).astype(np.uint32)
             del h64
@@ -290,5 +291,5 @@ def text_similarity(
         con.execute(f"DROP TABLE IF EXISTS {norm}")
         con.execute(f"DROP TABLE IF EXISTS {uniq}")
     res.stats["texts"] = len(labels)
-    res.stats["clusters"] = int(len(np.unique(labels))) if len(labels) else 0
+    res.stats["clusters"] = len(np.unique(labels)) if len(labels) else 0
     return res

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -132,9 +133,10 @@ def hijack_signals(
     hours = hours.reindex(columns=range(24), fill_value=0)
     hours = hours.div(hours.sum(axis=1), axis=0)
     if len(hours):
-        before = hours.xs("before", level="side")
-        after = hours.xs("after", level="side").reindex(before.index)
-        tvd = 0.5 * (before - after).abs().sum(axis=1)
+        before = pd.DataFrame(hours.xs("before", level="side"))
+        after = pd.DataFrame(hours.xs("after", level="side")).reindex(before.index)
+        tvd = pd.Series(0.5 * np.nansum(np.abs(before.to_numpy() - after.to_numpy()), axis=1),
+                        index=before.index)
     else:
         tvd = pd.Series(dtype=float)
     frame["rhythm_distance"] = frame["account_id"].map(tvd)
@@ -144,17 +146,18 @@ def hijack_signals(
     frame["profile_changes"] = frame["account_id"].map(n_changes).fillna(0).astype(int)
     first_change = changes.drop_duplicates(["account_id", "field"])
 
-    switches, evidence = [], []
-    described = {
-        a: "; ".join(
-            f"{r.field} changed {_short(r.old_value)} → {_short(r.new_value)}"
-            + (f" on {r.changed_at:%Y-%m-%d}" if pd.notna(r.changed_at) else "")
-            for r in grp.itertuples()
-        )
-        for a, grp in first_change.groupby("account_id")
-    }
-    for r in frame.itertuples():
-        kinds, words = [], []
+    switches: list[str] = []
+    evidence: list[str] = []
+    change_rows: list[Any] = list(first_change.itertuples())
+    described: dict[str, str] = {}
+    for c in change_rows:
+        text = (f"{c.field} changed {_short(c.old_value)} → {_short(c.new_value)}"
+                + (f" on {c.changed_at:%Y-%m-%d}" if pd.notna(c.changed_at) else ""))
+        described[str(c.account_id)] = "; ".join(x for x in (described.get(str(c.account_id)), text) if x)
+    rows: list[Any] = list(frame.itertuples())
+    for r in rows:
+        kinds: list[str] = []
+        words: list[str] = []
         if pd.notna(r.language_before) and pd.notna(r.language_after) and r.language_before != r.language_after:
             kinds.append("language")
             words.append(f"posts switched from {r.language_before} to {r.language_after}")
@@ -184,5 +187,6 @@ def hijack_signals(
 
 
 def _short(value: object, limit: int = 40) -> str:
-    text = re.sub(r"\s+", " ", str(value)) if value is not None and not pd.isna(value) else "∅"
+    missing = value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+    text = "∅" if missing else re.sub(r"\s+", " ", str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
