@@ -70,3 +70,12 @@ def test_open_store_and_latest_run(tmp_path: Path) -> None:
         s.execute("INSERT INTO detect_runs VALUES ('r1', now(), now(), 'completed', '{}', '{}')")
         assert s.latest_detect_run() == "r1"
     assert isinstance(duckdb.__version__, str)
+
+
+def test_store_reads_leave_no_open_result(store: Store) -> None:
+    """DuckDB 2 refuses new work while a result is unfinished; Store's reads finish theirs."""
+    store.execute("INSERT INTO detect_runs VALUES ('r1', now(), now(), 'completed', '{}', '{}')")
+    assert store.latest_detect_run() == "r1"
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.count("posts") == 0
+    assert store.con.sql("SELECT count(*) FROM detect_runs").fetchall() == [(1,)]

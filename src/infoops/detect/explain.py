@@ -22,6 +22,7 @@ from infoops.detect.scoring import NETWORK_WORDS
 from infoops.detect.signals import SIGNALS, compute_signals
 from infoops.errors import NotFoundError
 from infoops.store import Store
+from infoops.store.db import first_row
 
 #: Characters of a post shown before truncating.
 TEXT_LIMIT = 160
@@ -50,7 +51,7 @@ def terminal_safe(value: object, limit: int = TEXT_LIMIT) -> str:
 def _run(store: Store, run_id: str | None) -> str:
     if run_id is None:
         return store.latest_detect_run()
-    row = store.execute("SELECT status FROM detect_runs WHERE run_id = ?", [run_id]).fetchone()
+    row = first_row(store.execute("SELECT status FROM detect_runs WHERE run_id = ?", [run_id]))
     if not row:
         raise NotFoundError(f"{store.path}: no detect run {run_id!r}; see `infoops status` for the runs")
     return run_id
@@ -62,7 +63,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def resolve_account(store: Store, account: str) -> str:
     """The account id for an id or a screen name (with or without ``@``)."""
-    row = store.execute("SELECT account_id FROM accounts WHERE account_id = ?", [account]).fetchone()
+    row = first_row(store.execute("SELECT account_id FROM accounts WHERE account_id = ?", [account]))
     if row:
         return str(row[0])
     name = account.lstrip("@")

@@ -203,7 +203,4 @@ def run_trace(
     if name not in TRACES:
         raise DetectionError(f"unknown trace {name!r}; choose from {', '.join(TRACES)}")
     params = params or DetectParams()
-    # DuckDB 2 refuses new relations while an earlier execute() result is
-    # unfetched (Store's own fetchone() calls leave one); finish it first.
-    con.execute("SELECT 1").fetchall()
     return TRACES[name](con, tp or params.traces[name], params, seed)

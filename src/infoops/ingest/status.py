@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from infoops.store import Store
+from infoops.store.db import first_row
 
 
 def _one(store: Store, sql: str) -> int:
-    row = store.con.execute(sql).fetchone()
+    row = first_row(store.con.execute(sql))
     return int(row[0]) if row and row[0] is not None else 0
 
 
@@ -23,10 +24,10 @@ def store_status(store: Store) -> dict[str, Any]:
     tables = set(store.tables())
     kinds = dict(store.con.execute(
         "SELECT kind, count(*) FROM posts GROUP BY kind ORDER BY kind").fetchall())
-    latest = store.con.execute(
+    latest = first_row(store.con.execute(
         "SELECT run_id, status, started_at, finished_at, rows_read, rows_stored, rows_quarantined, "
         "rows_duplicate FROM ingest_runs ORDER BY started_at DESC LIMIT 1"
-    ).fetchone()
+    ))
     last_run = None
     if latest:
         keys = ("run_id", "status", "started_at", "finished_at", "rows_read", "rows_stored",

@@ -30,6 +30,7 @@ import pyarrow as pa
 from infoops.ingest.fields import ACCOUNT_FIELDS, AUTHOR_FIELDS, Layout
 from infoops.ingest.parse import literal_list
 from infoops.ingest.stage import fallback_list_sql, q, stage_sql
+from infoops.store.db import first_row
 
 
 @dataclass
@@ -111,7 +112,7 @@ def write_batch(
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
+    row = first_row(con.execute(sql))
     return int(row[0]) if row and row[0] is not None else 0
 
 

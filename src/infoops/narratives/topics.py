@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 
 from infoops.errors import InfoopsError
+from infoops.store.db import first_row
 
 _RT = re.compile(r"^RT @\w+:\s*")
 _URL = re.compile(r"https?://\S+")
@@ -232,10 +233,10 @@ class Narratives:
 
 def choose_period(con: duckdb.DuckDBPyConnection, members: str) -> str:
     """``day`` for spans up to two months, ``week`` up to two years, else ``month``."""
-    row = con.execute(
+    row = first_row(con.execute(
         f"SELECT date_diff('day', min(p.created_at), max(p.created_at)) FROM posts p "
         f"JOIN {members} m USING (account_id)"
-    ).fetchone()
+    ))
     span = row[0] if row and row[0] is not None else 0
     return "day" if span <= 62 else "week" if span <= 730 else "month"
 

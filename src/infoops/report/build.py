@@ -20,6 +20,7 @@ from infoops.narratives.topics import Narratives, network_narratives
 from infoops.report import evidence, netpic, repurpose, stats
 from infoops.report.graph_export import load_graph
 from infoops.store import Store
+from infoops.store.db import first_row
 
 MEMBERS = "_report_members"
 
@@ -89,12 +90,12 @@ def _json(raw: Any) -> Any:
 
 def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     """The ``detect_runs`` row of ``run_id`` with ``params`` and ``summary`` parsed."""
-    row = con.execute(
+    row = first_row(con.execute(
         "SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S'), "
         "strftime(finished_at, '%Y-%m-%d %H:%M:%S'), status, params, summary "
         "FROM detect_runs WHERE run_id = ?",
         [run_id],
-    ).fetchone()
+    ))
     if row is None:
         raise NotFoundError(f"no detect run {run_id!r}; run `infoops detect` or omit --run")
     return {"run_id": row[0], "started_at": row[1], "finished_at": row[2], "status": row[3],

@@ -17,6 +17,7 @@ import duckdb
 
 from infoops.errors import InfoopsError, NotFoundError
 from infoops.store import Store
+from infoops.store.db import first_row
 
 # Characters XML 1.0 forbids (controls other than tab/newline/CR, surrogates, U+FFFE/F).
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -85,9 +86,9 @@ def load_graph(
             params,
         ).fetchall()
     ]
-    if network is not None and not nodes and not con.execute(
+    if network is not None and not nodes and not first_row(con.execute(
         "SELECT 1 FROM networks WHERE run_id = ? AND network_id = ?", [run_id, str(network)]
-    ).fetchone():
+    )):
         raise NotFoundError(f"run {run_id} has no network {network!r}; see `infoops report` for the list")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _export_members AS "

@@ -15,14 +15,16 @@ from typing import Any
 import duckdb
 from scipy.stats import poisson
 
+from infoops.store.db import first_row
+
 
 def counts(con: duckdb.DuckDBPyConnection, members: str) -> dict[str, Any]:
     """Accounts (core / amplifier), posts, posts per account, shares by kind and content."""
-    acc = con.execute(
+    acc = first_row(con.execute(
         f"SELECT count(*), count(*) FILTER (role = 'core'), count(*) FILTER (role = 'amplifier') "
         f"FROM {members}"
-    ).fetchone()
-    row = con.execute(
+    ))
+    row = first_row(con.execute(
         f"""
         SELECT count(*),
                count(*) FILTER (p.kind = 'original'), count(*) FILTER (p.kind = 'retweet'),
@@ -33,7 +35,7 @@ def counts(con: duckdb.DuckDBPyConnection, members: str) -> dict[str, Any]:
         LEFT JOIN (SELECT DISTINCT post_id FROM post_urls) u ON u.post_id = p.post_id
         LEFT JOIN (SELECT DISTINCT post_id FROM post_hashtags) h ON h.post_id = p.post_id
         """
-    ).fetchone()
+    ))
     assert acc is not None and row is not None
     n_acc, n_core, n_amp = (int(v) for v in acc)
     posts = int(row[0])
@@ -82,10 +84,10 @@ def creation_histogram(
         f"SELECT strftime(date_trunc('month', a.created_at), '%Y-%m'), count(*) FROM {members} m "
         f"JOIN accounts a USING (account_id) WHERE a.created_at IS NOT NULL GROUP BY ALL"
     ).fetchall())
-    undated_row = con.execute(
+    undated_row = first_row(con.execute(
         f"SELECT count(*) FROM {members} m LEFT JOIN accounts a USING (account_id) "
         f"WHERE a.created_at IS NULL"
-    ).fetchone()
+    ))
     undated = int(undated_row[0]) if undated_row else 0
     if not net:
         return CreationHistogram([], [], [], [], [], undated)
@@ -94,10 +96,10 @@ def creation_histogram(
         f"WHERE a.created_at IS NOT NULL AND NOT a.is_stub "
         f"AND a.account_id NOT IN (SELECT account_id FROM {members}) GROUP BY ALL"
     ).fetchall())
-    span = con.execute(
+    span = first_row(con.execute(
         "SELECT date_diff('month', min(created_at), max(created_at)) + 1 FROM accounts "
         "WHERE created_at IS NOT NULL"
-    ).fetchone()
+    ))
     n_months = int(span[0]) if span and span[0] else 1
     lo, hi = min(net), max(net)
     months = _month_range(lo, hi)
@@ -142,13 +144,13 @@ def follow_distribution(con: duckdb.DuckDBPyConnection, members: str) -> dict[st
         )
         base = (f"count(a.{col}), count(*) FILTER (a.{col} = 0), count(*) FILTER (a.{col} < 8), "
                 f"median(a.{col}), {cases}")
-        net = con.execute(
+        net = first_row(con.execute(
             f"SELECT {base} FROM {members} m LEFT JOIN accounts a USING (account_id)"
-        ).fetchone()
-        bg = con.execute(
+        ))
+        bg = first_row(con.execute(
             f"SELECT {base} FROM accounts a WHERE NOT a.is_stub "
             f"AND a.account_id NOT IN (SELECT account_id FROM {members})"
-        ).fetchone()
+        ))
         assert net is not None and bg is not None
         for name, row in (("network", net), ("background", bg)):
             known = int(row[0])
@@ -169,7 +171,7 @@ def engagement(con: duckdb.DuckDBPyConnection, members: str) -> dict[str, Any]:
     at a network account; "outside" is the share made by non-members — a network
     whose engagement is almost all internal is talking to itself.
     """
-    row = con.execute(
+    row = first_row(con.execute(
         f"""
         SELECT count(*), coalesce(sum(p.like_count), 0), coalesce(sum(p.retweet_count), 0),
                coalesce(sum(p.reply_count), 0), coalesce(sum(p.quote_count), 0),
@@ -180,8 +182,8 @@ def engagement(con: duckdb.DuckDBPyConnection, members: str) -> dict[str, Any]:
         LEFT JOIN accounts a USING (account_id)
         WHERE p.kind <> 'retweet'
         """
-    ).fetchone()
-    obs = con.execute(
+    ))
+    obs = first_row(con.execute(
         f"""
         WITH tgt AS (
             SELECT q.account_id AS actor, q.kind,
@@ -192,7 +194,7 @@ def engagement(con: duckdb.DuckDBPyConnection, members: str) -> dict[str, Any]:
                count(DISTINCT actor) FILTER (actor NOT IN (SELECT account_id FROM {members}))
         FROM tgt WHERE target IN (SELECT account_id FROM {members}) AND actor <> target
         """
-    ).fetchone()
+    ))
     assert row is not None and obs is not None
     total_obs, outside = int(obs[0]), int(obs[1])
     return {

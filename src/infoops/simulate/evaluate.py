@@ -28,6 +28,7 @@ import pandas as pd
 
 from infoops.errors import EvaluationError, NotFoundError
 from infoops.store import Store
+from infoops.store.db import first_row
 
 TRUTH_COLUMNS = ("userid", "operation", "role", "group")
 FLAGGED_COLUMNS = ("account_id", "network_id", "role", "score")
@@ -157,7 +158,7 @@ def _check_flagged(df: pd.DataFrame, where: str) -> pd.DataFrame:
 def flagged_from_store(store: Store, run_id: str | None = None) -> pd.DataFrame:
     """Members of a detect run (default: the latest completed one) as a flagged frame."""
     run = run_id or store.latest_detect_run()
-    found = store.con.execute("SELECT count(*) FROM detect_runs WHERE run_id = ?", [run]).fetchone()
+    found = first_row(store.con.execute("SELECT count(*) FROM detect_runs WHERE run_id = ?", [run]))
     if not found or not found[0]:
         raise NotFoundError(f"{store.path}: no detect run {run!r}; see `infoops status`")
     df = store.sql(

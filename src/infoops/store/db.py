@@ -62,12 +62,12 @@ class Store:
     # -- schema -----------------------------------------------------------------
     def schema_version(self) -> int:
         """The highest migration applied to this store (0 for an empty file)."""
-        exists = self.con.execute(
+        exists = first_row(self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-        ).fetchone()
+        ))
         if not exists or not exists[0]:
             return 0
-        row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        row = first_row(self.con.execute("SELECT max(version) FROM schema_migrations"))
         return int(row[0]) if row and row[0] is not None else 0
 
     def _check_version(self) -> int:
@@ -130,7 +130,7 @@ class Store:
 
     def count(self, table: str) -> int:
         self._check_table(table)
-        row = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        row = first_row(self.con.execute(f'SELECT count(*) FROM "{table}"'))
         return int(row[0]) if row else 0
 
     def table(self, name: str, limit: int | None = None) -> pd.DataFrame:
@@ -159,10 +159,10 @@ class Store:
 
     def latest_detect_run(self) -> str:
         """The id of the most recent completed detect run."""
-        row = self.con.execute(
+        row = first_row(self.con.execute(
             "SELECT run_id FROM detect_runs WHERE status = 'completed' "
             "ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()
+        ))
         if not row:
             raise NotFoundError(f"{self.path}: no completed detect run; run `infoops detect` first")
         return str(row[0])
@@ -183,3 +183,13 @@ class Store:
 def open_store(path: str | os.PathLike[str] = DEFAULT_DB, read_only: bool = False) -> Store:
     """Open (creating and migrating if needed) the store at ``path``."""
     return Store(path, read_only=read_only)
+
+
+def first_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """The first row of an ``execute()`` result, or None; the result is consumed.
+
+    DuckDB 2 keeps a result open until it is fetched to the end, and refuses
+    other work on the connection meanwhile, so ``fetchone()`` is unsafe here.
+    """
+    rows = result.fetchall()
+    return tuple(rows[0]) if rows else None
