@@ -46,10 +46,9 @@ def test_not_a_duckdb_file(tmp_path: Path) -> None:
 
 
 def test_transaction_rolls_back(store: Store) -> None:
-    with pytest.raises(RuntimeError):
-        with store.transaction() as con:
-            con.execute("INSERT INTO accounts (account_id) VALUES ('a')")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction() as con:
+        con.execute("INSERT INTO accounts (account_id) VALUES ('a')")
+        raise RuntimeError("boom")
     assert store.count("accounts") == 0
 
 

@@ -14,5 +14,5 @@ Notebook users start with :func:`infoops.open_store`::
 
 from infoops.store import Store, open_store
 
-__all__ = ["Store", "open_store", "__version__"]
+__all__ = ["Store", "__version__", "open_store"]
 __version__ = "0.1.0"

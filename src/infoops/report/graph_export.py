@@ -8,20 +8,16 @@ any GraphML reader (igraph, networkx, Cytoscape).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 import duckdb
+import pandas as pd
 
+from infoops import graphfiles
 from infoops.errors import InfoopsError, NotFoundError
 from infoops.store import Store
 from infoops.store.db import first_row
-
-# Characters XML 1.0 forbids (controls other than tab/newline/CR, surrogates, U+FFFE/F).
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_COLOURS = {"core": (213, 94, 0), "amplifier": (0, 114, 178)}
 
 
 @dataclass(frozen=True)
@@ -105,67 +101,32 @@ def load_graph(
     return nodes, edges
 
 
-def _x(value: object) -> str:
-    return escape(_BAD_XML.sub("", str(value)))
-
-
-def _qa(value: object) -> str:
-    return quoteattr(_BAD_XML.sub("", str(value)))
+def _frames(nodes: list[Node], edges: list[Edge]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    node_frame = pd.DataFrame({
+        "id": [n.account_id for n in nodes], "label": [n.label for n in nodes],
+        "role": [n.role for n in nodes], "score": [float(n.score) for n in nodes],
+        "network": [n.network_id for n in nodes],
+    })
+    edge_frame = pd.DataFrame({
+        "source": [e.a for e in edges], "target": [e.b for e in edges],
+        "weight": [float(e.weight) for e in edges], "traces": [e.traces for e in edges],
+    })
+    return node_frame, edge_frame
 
 
 def write_gexf(nodes: list[Node], edges: list[Edge], path: str | Path) -> Path:
     """Write a GEXF 1.3 file (undirected, node colours by role) for Gephi."""
-    path = Path(path)
-    with path.open("w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" '
-                'version="1.3">\n<meta><creator>infoops</creator>'
-                "<description>coordinated accounts and their fused coordination edges"
-                "</description></meta>\n"
-                '<graph mode="static" defaultedgetype="undirected">\n'
-                '<attributes class="node"><attribute id="role" title="role" type="string"/>'
-                '<attribute id="score" title="score" type="double"/>'
-                '<attribute id="network" title="network" type="string"/></attributes>\n'
-                '<attributes class="edge"><attribute id="traces" title="traces" type="string"/>'
-                "</attributes>\n<nodes>\n")
-        for n in nodes:
-            r, g, b = _COLOURS.get(n.role, (150, 150, 150))
-            f.write(f"<node id={_qa(n.account_id)} label={_qa(n.label)}><attvalues>"
-                    f'<attvalue for="role" value={_qa(n.role)}/>'
-                    f'<attvalue for="score" value="{n.score:.6g}"/>'
-                    f'<attvalue for="network" value={_qa(n.network_id)}/></attvalues>'
-                    f'<viz:color r="{r}" g="{g}" b="{b}"/></node>\n')
-        f.write("</nodes>\n<edges>\n")
-        for i, e in enumerate(edges):
-            f.write(f'<edge id="{i}" source={_qa(e.a)} target={_qa(e.b)} weight="{e.weight:.6g}">'
-                    f'<attvalues><attvalue for="traces" value={_qa(e.traces)}/></attvalues></edge>\n')
-        f.write("</edges>\n</graph>\n</gexf>\n")
-    return path
+    node_frame, edge_frame = _frames(nodes, edges)
+    return graphfiles.write_gexf(
+        edge_frame, path, node_frame,
+        description="coordinated accounts and their fused coordination edges",
+    )
 
 
 def write_graphml(nodes: list[Node], edges: list[Edge], path: str | Path) -> Path:
     """Write a GraphML file (undirected; keys label, role, score, network, weight, traces)."""
-    path = Path(path)
-    with path.open("w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
-                '<key id="label" for="node" attr.name="label" attr.type="string"/>\n'
-                '<key id="role" for="node" attr.name="role" attr.type="string"/>\n'
-                '<key id="score" for="node" attr.name="score" attr.type="double"/>\n'
-                '<key id="network" for="node" attr.name="network" attr.type="string"/>\n'
-                '<key id="weight" for="edge" attr.name="weight" attr.type="double"/>\n'
-                '<key id="traces" for="edge" attr.name="traces" attr.type="string"/>\n'
-                '<graph id="G" edgedefault="undirected">\n')
-        for n in nodes:
-            f.write(f"<node id={_qa(n.account_id)}><data key=\"label\">{_x(n.label)}</data>"
-                    f'<data key="role">{_x(n.role)}</data><data key="score">{n.score:.6g}</data>'
-                    f'<data key="network">{_x(n.network_id)}</data></node>\n')
-        for e in edges:
-            f.write(f"<edge source={_qa(e.a)} target={_qa(e.b)}>"
-                    f'<data key="weight">{e.weight:.6g}</data>'
-                    f'<data key="traces">{_x(e.traces)}</data></edge>\n')
-        f.write("</graph>\n</graphml>\n")
-    return path
+    node_frame, edge_frame = _frames(nodes, edges)
+    return graphfiles.write_graphml(edge_frame, path, node_frame)
 
 
 def export_graph(
