@@ -28,6 +28,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache

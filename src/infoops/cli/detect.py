@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import click
 
 from infoops.cli.options import db_option, json_option, quiet_option, seed_option
 
+T = TypeVar("T", int, float)
 
-def _pairs(values: tuple[str, ...], cast: type) -> dict[str, float]:
-    out = {}
+
+def _pairs(values: tuple[str, ...], cast: Callable[[str], T]) -> dict[str, T]:
+    out: dict[str, T] = {}
     for v in values:
         name, sep, num = v.partition("=")
         if not sep:
