@@ -16,10 +16,10 @@ from pathlib import Path
 from infoops.detect.baselines import naive_coretweet, zero_followers
 from infoops.ingest import ingest
 from infoops.simulate import evaluate, simulate
+from infoops.simulate.evaluate import markdown_header, markdown_row
 from infoops.store import Store
 
 DETECTORS = {"naive co-retweet (60 s, ≥3)": naive_coretweet, "zero followers": zero_followers}
-HARD = ("fan_community", "activist_campaign", "news_burst", "news_bots", "org_staff")
 
 
 def main() -> None:
@@ -29,11 +29,6 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="keep worlds and stores here")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="infoops-baselines-"))
-    header = (
-        "| seed | detector | flagged | precision | recall | F1 | ARI | role acc. | prc | russia | turkey | "
-        + " | ".join(HARD)
-        + " |"
-    )
     rows, timings = [], []
     for seed in args.seeds:
         world = work / f"world-{seed}"
@@ -47,23 +42,12 @@ def main() -> None:
                 t3 = time.perf_counter()
                 r = evaluate(world / "truth.csv", flagged=detector(store))
                 timings.append(f"seed {seed} {name}: {time.perf_counter() - t3:.1f} s")
-                hard = " | ".join(
-                    "{}/{}".format(*r.hard_negative_flagged.get(g, (0, 0))) for g in HARD
-                )
-                ops = " | ".join(
-                    f"{r.per_operation_recall.get(o, 0.0):.2f}" for o in ("prc", "russia", "turkey")
-                )
-                role = "n/a" if r.role_accuracy is None else f"{r.role_accuracy:.2f}"
-                rows.append(
-                    f"| {seed} | {name} | {r.n_flagged} | {r.precision:.3f} | {r.recall:.3f} | {r.f1:.3f} "
-                    f"| {r.ari:.3f} | {role} | {ops} | {hard} |"
-                )
+                rows.append(markdown_row(seed, name, r))
         timings.append(
             f"seed {seed}: simulate {summary.n_accounts:,} accounts / {summary.n_posts:,} posts "
             f"{t1 - t0:.1f} s, ingest {t2 - t1:.1f} s"
         )
-    print(header)
-    print("|" + "---|" * (header.count("|") - 1))
+    print(markdown_header())
     print("\n".join(rows))
     print()
     print("\n".join(timings))

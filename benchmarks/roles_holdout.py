@@ -22,18 +22,8 @@ from infoops.detect.baselines import naive_coretweet, zero_followers
 from infoops.detect.pipeline import detect
 from infoops.ingest import ingest
 from infoops.simulate import evaluate, simulate
+from infoops.simulate.evaluate import markdown_header, markdown_row
 from infoops.store import Store
-
-HARD = ("fan_community", "activist_campaign", "news_burst", "news_bots", "org_staff")
-OPS = ("prc", "russia", "turkey")
-
-
-def _row(seed: int, name: str, r) -> str:
-    hard = " | ".join("{}/{}".format(*r.hard_negative_flagged.get(g, (0, 0))) for g in HARD)
-    ops = " | ".join(f"{r.per_operation_recall.get(o, 0.0):.3f}" for o in OPS)
-    role = "n/a" if r.role_accuracy is None else f"{r.role_accuracy:.3f}"
-    return (f"| {seed} | {name} | {r.n_flagged} | {r.n_networks} | {r.precision:.3f} | {r.recall:.3f} "
-            f"| {r.f1:.3f} | {r.ari:.3f} | {role} | {ops} | {hard} |")
 
 
 def main() -> None:
@@ -45,8 +35,6 @@ def main() -> None:
                     help="reuse a world and ingested store already in --work (detect again)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="infoops-holdout-"))
-    header = ("| seed | detector | flagged | networks | precision | recall | F1 | ARI | role acc. | "
-              + " | ".join(OPS) + " | " + " | ".join(HARD) + " |")
     rows, timings = [], []
     for seed in args.seeds:
         world = work / f"world-{seed}"
@@ -63,15 +51,14 @@ def main() -> None:
             n_accounts, n_posts = store.count("accounts"), store.count("posts")
             run = detect(store, seed=0)
             t3 = time.perf_counter()
-            rows.append(_row(seed, "infoops detect", evaluate(world / "truth.csv", store=store, run_id=run)))
+            rows.append(markdown_row(seed, "infoops detect", evaluate(world / "truth.csv", store=store, run_id=run)))
             for name, detector in (("naive co-retweet", naive_coretweet), ("zero followers", zero_followers)):
-                rows.append(_row(seed, name, evaluate(world / "truth.csv", flagged=detector(store))))
+                rows.append(markdown_row(seed, name, evaluate(world / "truth.csv", flagged=detector(store))))
         timings.append(
             f"seed {seed}: {n_accounts:,} accounts / {n_posts:,} posts; simulate "
             f"{t1 - t0:.0f} s, ingest {t2 - t1:.0f} s, detect (incl. roles) {t3 - t2:.0f} s"
         )
-    print(header)
-    print("|" + "---|" * (header.count("|") - 1))
+    print(markdown_header())
     print("\n".join(rows))
     print()
     print("\n".join(timings))

@@ -10,7 +10,13 @@ import pytest
 
 from infoops.cli import cli
 from infoops.errors import EvaluationError, NotFoundError
-from infoops.simulate.evaluate import adjusted_rand_index, evaluate, format_evaluation
+from infoops.simulate.evaluate import (
+    adjusted_rand_index,
+    evaluate,
+    format_evaluation,
+    markdown_header,
+    markdown_row,
+)
 from infoops.store import Store
 
 TRUTH = """userid,operation,role,group
@@ -86,6 +92,14 @@ def test_metrics_on_a_known_case(truth: Path) -> None:
     assert r.ari == pytest.approx(adjusted_rand_index(true, pred))
     text = format_evaluation(r)
     assert "precision 0.667" in text and "fan_community 2/2" in text
+    header, rule = markdown_header().split("\n")
+    row = markdown_row(5, "naive", r)
+    assert header.count("|") == rule.count("|") == row.count("|")
+    cells = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
+    assert cells["seed"] == "5" and cells["flagged"] == "6" and cells["networks"] == "3"
+    assert cells["precision"] == "0.667" and cells["role acc."] == "0.750"
+    assert (cells["prc"], cells["russia"], cells["turkey"]) == ("0.750", "0.500", "0.000")
+    assert (cells["fan_community"], cells["news_burst"], cells["org_staff"]) == ("2/2", "0/1", "0/0")
 
 
 def test_perfect_detection(truth: Path) -> None:

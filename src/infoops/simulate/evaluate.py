@@ -278,3 +278,24 @@ def format_evaluation(r: EvaluationResult) -> str:
             f"{r.n_unknown} flagged accounts are not in the truth file (counted as false positives)"
         )
     return "\n".join(lines)
+
+
+#: Operations of the simulated worlds, in table order.
+OPERATIONS = ("prc", "russia", "turkey")
+
+
+def markdown_header() -> str:
+    """The header (and rule) of the Markdown table that :func:`markdown_row` fills."""
+    cols = ["seed", "detector", "flagged", "networks", "precision", "recall", "F1", "ARI",
+            "role acc.", *OPERATIONS, *HARD_NEGATIVE_GROUPS]
+    return "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols)
+
+
+def markdown_row(seed: int, detector: str, r: EvaluationResult) -> str:
+    """One :class:`EvaluationResult` as a row of the benchmark tables in docs/."""
+    role = "n/a" if r.role_accuracy is None else f"{r.role_accuracy:.3f}"
+    ops = [f"{r.per_operation_recall.get(o, 0.0):.3f}" for o in OPERATIONS]
+    hard = ["{}/{}".format(*r.hard_negative_flagged.get(g, (0, 0))) for g in HARD_NEGATIVE_GROUPS]
+    cells = [str(seed), detector, str(r.n_flagged), str(r.n_networks), f"{r.precision:.3f}",
+             f"{r.recall:.3f}", f"{r.f1:.3f}", f"{r.ari:.3f}", role, *ops, *hard]
+    return "| " + " | ".join(cells) + " |"
