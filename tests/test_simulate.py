@@ -289,7 +289,7 @@ def test_seed_3_tiny_is_pinned(con: duckdb.DuckDBPyConnection) -> None:
         "prc_hijacked": 8, "russia_amplifier": 7, "russia_core": 2, "turkey_compromised": 7,
         "turkey_new": 14,
     }
-    assert _one(con, "SELECT count(*) FROM t") == 44_761
+    assert _one(con, "SELECT count(*) FROM t") == 44_728
 
 
 def test_bad_arguments_are_clear_errors(tmp_path: Path) -> None:

@@ -76,3 +76,23 @@ def test_store_reads_leave_no_open_result(store: Store) -> None:
     assert store.schema_version() == SCHEMA_VERSION
     assert store.count("posts") == 0
     assert store.con.sql("SELECT count(*) FROM detect_runs").fetchall() == [(1,)]
+
+
+def test_memory_limit_is_applied_and_validated(tmp_path: Path, monkeypatch) -> None:
+    with Store(tmp_path / "s.duckdb", memory_limit="1GB") as s:
+        assert s.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0] == "953.6 MiB"
+    monkeypatch.setenv("INFOOPS_MEMORY_LIMIT", "512MB")
+    with Store(tmp_path / "s.duckdb") as s:
+        assert s.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0] == "488.2 MiB"
+    with pytest.raises(StoreError, match="memory limit 'lots'"):
+        Store(tmp_path / "s.duckdb", memory_limit="lots")
+
+
+def test_detect_cli_rejects_a_bad_memory_limit(tmp_path: Path, capsys) -> None:
+    from infoops.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["detect", "--db", str(tmp_path / "s.duckdb"), "--memory-limit", "a lot"])
+    assert e.value.code != 0
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "memory limit 'a lot'" in err

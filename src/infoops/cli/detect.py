@@ -7,7 +7,13 @@ from typing import TypeVar
 
 import click
 
-from infoops.cli.options import db_option, json_option, quiet_option, seed_option
+from infoops.cli.options import (
+    db_option,
+    json_option,
+    memory_option,
+    quiet_option,
+    seed_option,
+)
 
 T = TypeVar("T", int, float)
 
@@ -34,17 +40,20 @@ def _pairs(values: tuple[str, ...], cast: Callable[[str], T]) -> dict[str, T]:
 @click.option("--traces", help="Comma-separated traces to run (default: all).")
 @click.option("--alpha", type=float, help="False-discovery rate of the null model (0.01).")
 @click.option("--resolution", type=float, help="Leiden resolution (1.0).")
+@memory_option
 @json_option
 @quiet_option
 def command(db: str, out: str | None, seed: int, window: tuple[str, ...],
             min_weight: tuple[str, ...], traces: str | None, alpha: float | None,
-            resolution: float | None, as_json: bool, quiet: bool) -> None:
+            resolution: float | None, memory_limit: str | None, as_json: bool,
+            quiet: bool) -> None:
     """Run every coordination trace, the null model and clustering; store the run."""
     from infoops.detect.runner import run_detect_command
 
     text = run_detect_command(
         db, out=out, seed=seed, windows=_pairs(window, float), min_weights=_pairs(min_weight, int),
-        traces=traces, alpha=alpha, resolution=resolution, as_json=as_json,
+        traces=traces, alpha=alpha, resolution=resolution, memory_limit=memory_limit,
+        as_json=as_json,
         progress=None if quiet else (lambda m: click.echo(f"... {m}", err=True)),
     )
     click.echo(text)

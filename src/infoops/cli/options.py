@@ -45,3 +45,15 @@ def seed_option(default: int = 0) -> Callable[[F], F]:
 def json_option(func: F) -> F:
     """``--json``: machine-readable output."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+def memory_option(func: F) -> F:
+    """``--memory-limit SIZE``: cap DuckDB's memory (it spills to disk past it)."""
+    return click.option(
+        "--memory-limit",
+        "memory_limit",
+        envvar="INFOOPS_MEMORY_LIMIT",
+        metavar="SIZE",
+        help="Most memory DuckDB may use before spilling to disk, e.g. 8GB or 40% "
+             "(default 50% of the machine).",
+    )(func)

@@ -36,6 +36,7 @@ def run_detect_command(
     traces: str | None = None,
     alpha: float | None = None,
     resolution: float | None = None,
+    memory_limit: str | None = None,
     as_json: bool = False,
     progress: Callable[[str], Any] | None = None,
 ) -> str:
@@ -50,7 +51,7 @@ def run_detect_command(
     params = base.with_overrides(windows=windows, min_weights={k: int(v) for k, v in
                                                               (min_weights or {}).items()},
                                  only=only)
-    with Store(db) as store:
+    with Store(db, memory_limit=memory_limit) as store:
         run_id = detect(store, params, seed=seed, progress=progress)
         summary = run_summary(store, run_id)
         if out:

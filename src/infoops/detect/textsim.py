@@ -121,48 +121,102 @@ def _shingle_hashes(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarra
     pos = np.arange(n, dtype=np.int64)
     ccum = np.concatenate(([0], np.cumsum(cjk, dtype=np.int64)))
     keep = (pos + k <= ends[doc[:n]]) & (ccum[pos + k] == ccum[pos])
-    all_doc = np.concatenate([doc[:n][keep], doc[cjk]])
+    doc1 = doc[:n][keep]
+    h1 = h[keep]
+    del h
+    if not cjk.any():
+        counts = np.bincount(doc1, minlength=len(texts))
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        return _mix(h1), starts
+    # two runs, each grouped by text (k-grams, then CJK unigrams): scatter
+    # each into its text's slot, k-grams first
+    doc2 = doc[cjk]
     with np.errstate(over="ignore"):
-        all_h = np.concatenate([h[keep], cps[cjk] + _UNIGRAM_SALT])
-    # two runs each sorted by text: a stable sort merges them in linear time
-    order = np.argsort(all_doc, kind="stable")
-    counts = np.bincount(all_doc, minlength=len(texts))
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        h2 = cps[cjk] + _UNIGRAM_SALT
+    c1 = np.bincount(doc1, minlength=len(texts))
+    c2 = np.bincount(doc2, minlength=len(texts))
+    starts = np.concatenate(([0], np.cumsum(c1 + c2)[:-1]))
+    s1 = np.concatenate(([0], np.cumsum(c1)[:-1]))
+    s2 = np.concatenate(([0], np.cumsum(c2)[:-1]))
+    out = np.empty(h1.size + h2.size, dtype=np.uint64)
+    out[starts[doc1] + np.arange(h1.size) - s1[doc1]] = h1
+    out[starts[doc2] + c1[doc2] + np.arange(h2.size) - s2[doc2]] = h2
     with np.errstate(over="ignore"):
-        return _mix(all_h[order]), starts
+        return _mix(out), starts
 
 
 def minhash(texts: Sequence[str], k: int = 4, num_perm: int = 64, seed: int = 0) -> np.ndarray:
     """MinHash signatures (``len(texts) x num_perm``, uint32) of character k-shingles.
 
-    Broder (1997): the probability that two signatures agree in a column equals
-    the Jaccard similarity of the two shingle sets. Each column applies one
-    random hash ``(h xor x_p) * m_p mod 2^32`` (m_p odd) to the 32-bit mixed
-    shingle hashes; minima per text come from ``np.minimum.reduceat``. Texts
-    need at least ``k`` characters.
+    One-permutation hashing (Li, Owen & Zhang, "One permutation hashing",
+    NIPS 2012): one seeded hash per shingle; its top bits pick one of
+    ``num_perm`` bins, the next 32 bits are the value, and each text keeps the
+    minimum per bin (one ``np.minimum.at`` pass instead of ``num_perm``
+    passes). Bins a text leaves empty borrow the value of the next non-empty
+    bin to the right, circularly, shifted by the distance (densification by
+    rotation; Shrivastava & Li, "Densifying one permutation hashing", ICML
+    2014), so that, as for classic MinHash (Broder, 1997), two signatures agree
+    in a column with probability close to the Jaccard similarity of the two
+    shingle sets. Texts need at least ``k`` characters; ``num_perm`` must be a
+    power of two.
     """
+    if num_perm & (num_perm - 1) or not 1 <= num_perm <= 1024:
+        raise ValueError(f"num_perm must be a power of two in 1..1024, got {num_perm}")
+    bits = num_perm.bit_length() - 1
     rng = np.random.default_rng(seed)
-    xors = rng.integers(0, 2**32, size=num_perm, dtype=np.uint64).astype(np.uint32)
-    mults = (rng.integers(0, 2**31, size=num_perm, dtype=np.uint64) * 2 + 1).astype(np.uint32)
-    sig = np.empty((len(texts), num_perm), dtype=np.uint32)
-    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    salt = rng.integers(0, 2**63, dtype=np.uint64)
+    n = len(texts)
+    empty = np.uint32(0xFFFFFFFF)
+    sig = np.full((n, num_perm), empty, dtype=np.uint32)
+    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     ends = np.cumsum(lens)
     bounds = [0]
-    while bounds[-1] < len(texts):
+    while bounds[-1] < n:
         base = ends[bounds[-1] - 1] if bounds[-1] else 0
         nxt = int(np.searchsorted(ends, base + _CHUNK_SHINGLES, side="right"))
         bounds.append(max(nxt, bounds[-1] + 1))
     with np.errstate(over="ignore"):
         for lo, hi in itertools.pairwise(bounds):
-            h64, starts = _shingle_hashes(texts[lo:hi], k)
-            h = (h64 >> np.uint64(32)).astype(np.uint32)
-            del h64
-            buf = np.empty_like(h)
-            for p in range(num_perm):
-                np.bitwise_xor(h, xors[p], out=buf)
-                np.multiply(buf, mults[p], out=buf)
-                sig[lo:hi, p] = np.minimum.reduceat(buf, starts)
+            h, starts = _shingle_hashes(texts[lo:hi], k)
+            h ^= salt
+            _mix(h)
+            counts = np.diff(np.append(starts, h.size))
+            cell = np.repeat(np.arange(lo, hi, dtype=np.int64) * num_perm, counts)
+            if bits:
+                cell += (h >> np.uint64(64 - bits)).astype(np.int64)
+            # values below the empty marker, so a real minimum is never "empty"
+            val = ((h >> np.uint64(32 - bits if bits else 32)) & np.uint64(0xFFFFFFFE)).astype(np.uint32)
+            np.minimum.at(sig.reshape(-1), cell, val)
+            _densify(sig[lo:hi], empty, seed)
     return sig
+
+
+def _densify(sig: np.ndarray, empty: np.uint32, seed: int = 0, rounds: int = 256) -> np.ndarray:
+    """Fill empty bins by probing other bins in a fixed random order per bin
+    (optimal densification; Shrivastava, "Optimal densification for fast and
+    accurate minwise hashing", ICML 2017): bin ``j`` takes the value of the
+    first originally non-empty bin in its probe sequence, the same sequence
+    for every text, so a text's signature depends on its shingles only and
+    empty bins are filled independently of each other. Works on the list of
+    holes, which shrinks geometrically round by round. Filled in place.
+    """
+    m = sig.shape[1]
+    flat = sig.reshape(-1)  # a view: sig is C-contiguous
+    hole = flat == empty
+    at = np.flatnonzero(hole)
+    row = at - at % m
+    col = at - row
+    rng = np.random.default_rng([seed, 17])
+    for r in range(rounds):  # the probes of round r are the r-th draw, whatever the data
+        if not at.size:
+            break
+        probe = np.asarray(rng.integers(0, m, size=m), dtype=np.int64)
+        src = row + probe[col]
+        ok = ~hole[src]
+        flat[at[ok]] = flat[src[ok]] ^ np.uint32(((r + 1) * 0x9E3779B1) & 0xFFFFFFFE)
+        miss = ~ok
+        at, row, col = at[miss], row[miss], col[miss]
+    return sig  # texts with one or two distinct shingles may keep a few empty bins
 
 
 def lsh_candidates(sig: np.ndarray, bands: int) -> np.ndarray:
@@ -186,17 +240,18 @@ def lsh_candidates(sig: np.ndarray, bands: int) -> np.ndarray:
             same = ks[1:] == ks[:-1]
             if not same.any():
                 continue
-            out.append(np.stack([order[:-1][same], order[1:][same]], axis=1))
             first = np.concatenate(([True], ~same))
             head = order[np.maximum.accumulate(np.where(first, np.arange(n), 0))]
             star = (head != order) & ~np.concatenate(([False], ~same))
-            out.append(np.stack([head[star], order[star]], axis=1))
+            for x, y in ((order[:-1][same], order[1:][same]), (head[star], order[star])):
+                lo, hi = np.minimum(x, y), np.maximum(x, y)
+                out.append(lo.astype(np.int64) * n + hi)
     if not out:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(out).astype(np.int64)
-    pairs.sort(axis=1)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(pairs, axis=0)
+    packed = np.sort(np.concatenate(out))
+    packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]
+    pairs = np.stack([packed // n, packed % n], axis=1)
+    return pairs[pairs[:, 0] != pairs[:, 1]]
 
 
 def jaccard(texts: Sequence[str], pairs: np.ndarray, k: int) -> np.ndarray:

@@ -327,6 +327,17 @@ def add_russia(rng: np.random.Generator, accts: Accounts, params: WorldParams) -
     return OpPlan("russia", idx[0], idx[1], np.zeros(n, np.int64))
 
 
+def _cells(rng: np.random.Generator, members: np.ndarray, cores: np.ndarray) -> list[np.ndarray]:
+    """Split an operation's members into cells of 12-25 (one size per world),
+    each with at least one core account where there are enough cores."""
+    size = rng.uniform(12.0, 25.0)
+    n_cells = max(1, round(len(members) / size))
+    core_set = np.isin(members, cores)
+    order = np.concatenate([rng.permutation(members[core_set]), rng.permutation(members[~core_set])])
+    # deal accounts round-robin: cores first, so cores spread over the cells
+    return [np.sort(order[i::n_cells]) for i in range(n_cells)]
+
+
 def russia_posts(
     rng: np.random.Generator, ids: IdAllocator, frame: pd.DataFrame, plan: OpPlan, pool: Pool
 ) -> Iterator[PostBlock]:
@@ -347,15 +358,26 @@ def russia_posts(
     )
     yield originals(rng, ids, frame, a, t, p_tag=0.1, p_url=0.1)
     yield _organic_cover(rng, ids, frame, members, plan, pool, 0.15)
-    # link campaigns: one every few days, posted by many members within hours
-    n_links = int(DAYS / rng.uniform(2.0, 5.0))
+    # The operation works in cells (teams of 12-25 personas, as troll farms
+    # were organised in departments): each link campaign is pushed by most of
+    # one cell plus a few members of other cells, and the number of campaigns
+    # grows with the membership, so every persona takes part in a similar
+    # number of campaigns at every scale.
+    cells = _cells(rng, members, plan.core)
+    per_member = rng.uniform(7.0, 16.0)
+    mean_team = 14.0
+    n_links = max(int(DAYS / 5), round(per_member * len(members) / mean_team))
     out = []
     for _ in range(n_links):
         url = f"https://{RUSSIA_DOMAINS[int(rng.integers(0, len(RUSSIA_DOMAINS)))]}/{int(rng.integers(1 << 36, 1 << 44)):x}"
-        first = plan.core[int(rng.integers(0, len(plan.core)))]
-        k = min(len(members), 3 + int(rng.poisson(rng.uniform(6, 20))))  # a team, not everyone
-        who = rng.choice(members, size=k, replace=False)
-        who = np.union1d(who, [first])
+        cell = cells[int(rng.integers(0, len(cells)))]
+        cell_cores = np.intersect1d(cell, plan.core)
+        pick_from = cell_cores if len(cell_cores) else plan.core
+        first = pick_from[int(rng.integers(0, len(pick_from)))]
+        k = min(len(cell), 3 + int(rng.poisson(rng.uniform(6, 20))))
+        who = rng.choice(cell, size=k, replace=False)
+        guests = rng.choice(members, size=min(len(members), int(rng.poisson(2.0))), replace=False)
+        who = np.union1d(np.union1d(who, guests), [first])
         t0 = int(
             sample_times(
                 rng, np.array([3.0]), np.array([0]), np.array([DAYS]), day_weights(), ORGANIC_HOURS
@@ -407,8 +429,12 @@ def russia_posts(
         ids.take(len(qa)), qa, qt, ORIGINAL, qtext, lang[qa], frame["client"].to_numpy()[qa]
     )
     out.append(questions)
+    cell_of = {int(a): c for c in cells for a in c}
     for j in range(len(questions)):
-        others = members[members != questions.author[j]]
+        asker = int(questions.author[j])
+        home = cell_of[asker]
+        others = home[home != asker] if rng.random() < 0.8 and len(home) > 2 else members
+        others = others[others != asker]
         who = rng.choice(others, size=min(len(others), 2 + int(rng.poisson(6))), replace=False)
         t = questions.t[j] + lognormal_delay(rng, len(who), 15, 1.2, lo=1)
         ok = t < END

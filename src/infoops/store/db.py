@@ -7,6 +7,7 @@ writer); readers that run concurrently open their own with :meth:`Store.reader`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 DEFAULT_DB = "infoops.duckdb"
+#: DuckDB's share of the machine's memory unless told otherwise. DuckDB's own
+#: default (80 %) leaves too little for the numpy/pandas side of detection on
+#: a large world; past the limit DuckDB spills to ``<store>.tmp``.
+DEFAULT_MEMORY_LIMIT = "50%"
+MEMORY_LIMIT_ENV = "INFOOPS_MEMORY_LIMIT"
 
 
 class Store:
@@ -33,6 +39,11 @@ class Store:
         The database file (created if missing) or ``":memory:"``.
     read_only:
         Open without the right to write (many readers may do so at once).
+    memory_limit:
+        The most memory DuckDB may use before spilling to disk, in DuckDB's
+        syntax (``"8GB"``, ``"40%"`` of the machine). Default: the
+        ``INFOOPS_MEMORY_LIMIT`` environment variable, else
+        :data:`DEFAULT_MEMORY_LIMIT`.
 
     Examples
     --------
@@ -41,7 +52,8 @@ class Store:
     0
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, read_only: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, read_only: bool = False,
+                 memory_limit: str | None = None) -> None:
         self.path = str(path)
         self.read_only = read_only
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
@@ -54,10 +66,26 @@ class Store:
             raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
         # infoops prints its own progress; DuckDB's bar would garble CLI output.
         self.con.execute("SET enable_progress_bar = false")
+        self.set_memory_limit(memory_limit or os.environ.get(MEMORY_LIMIT_ENV)
+                              or DEFAULT_MEMORY_LIMIT)
         if not read_only:
             self.migrate()
         else:
             self._check_version()
+
+    def set_memory_limit(self, limit: str) -> str:
+        """Cap DuckDB's memory (``"8GB"``, ``"40%"``); return the limit as DuckDB reports it."""
+        text = str(limit).strip()
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(%|[KMGT]i?B|B|bytes)?", text, re.IGNORECASE):
+            raise StoreError(
+                f"memory limit {limit!r}: use a size such as 8GB or 512MiB, or a share such as 40%"
+            )
+        try:
+            self.con.execute(f"SET memory_limit = '{text}'")
+        except duckdb.Error as exc:
+            raise StoreError(f"memory limit {limit!r}: {exc}") from exc
+        row = first_row(self.con.execute("SELECT current_setting('memory_limit')"))
+        return str(row[0]) if row else text
 
     # -- schema -----------------------------------------------------------------
     def schema_version(self) -> int:
