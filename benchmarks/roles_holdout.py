@@ -22,6 +22,7 @@ from infoops.detect.baselines import naive_coretweet, zero_followers
 from infoops.detect.pipeline import detect
 from infoops.ingest import ingest
 from infoops.simulate import evaluate, simulate
+from infoops.simulate.config import VARIANTS
 from infoops.simulate.evaluate import markdown_header, markdown_row
 from infoops.store import Store
 
@@ -30,6 +31,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", default="small")
     ap.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
+    ap.add_argument("--variant", default="standard", choices=VARIANTS,
+                    help="tactics of the PRC-like operation (see infoops simulate --variant)")
     ap.add_argument("--work", type=Path, default=None, help="keep worlds and stores here")
     ap.add_argument("--reuse", action="store_true",
                     help="reuse a world and ingested store already in --work (detect again)")
@@ -42,7 +45,7 @@ def main() -> None:
         reuse = args.reuse and (world / "truth.csv").exists() and db.exists()
         t0 = time.perf_counter()
         if not reuse:
-            simulate(world, seed=seed, scale=args.scale)
+            simulate(world, seed=seed, scale=args.scale, variant=args.variant)
         t1 = time.perf_counter()
         with Store(db) as store:
             if not reuse or store.count("posts") == 0:

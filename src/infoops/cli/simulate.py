@@ -8,6 +8,7 @@ import click
 
 from infoops.cli.options import json_option, quiet_option, seed_option
 from infoops.simulate import SCALES, simulate
+from infoops.simulate.config import VARIANTS
 
 
 @click.command("simulate")
@@ -26,16 +27,25 @@ from infoops.simulate import SCALES, simulate
     show_default=True,
     help="tiny ≈ 1k accounts, small ≈ 5k / 250k posts, medium ≈ 50k / 2M, large ≈ 200k / 10M.",
 )
+@click.option(
+    "--variant",
+    type=click.Choice(VARIANTS),
+    default="standard",
+    show_default=True,
+    help="Tactics of the PRC-like operation: standard, copypasta (no retweets at all) "
+         "or hijacked (no new accounts).",
+)
 @quiet_option
 @json_option
-def command(out: str, seed: int, scale: str, quiet: bool, as_json: bool) -> None:
+def command(out: str, seed: int, scale: str, variant: str, quiet: bool, as_json: bool) -> None:
     """Write tweets.csv, users.csv (IO-archive layout), profile_changes.csv and truth.csv."""
     say = None if quiet or as_json else (lambda msg: click.echo(f"  {msg} ...", err=True))
-    summary = simulate(out, seed=seed, scale=scale, progress=say)
+    summary = simulate(out, seed=seed, scale=scale, progress=say, variant=variant)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), indent=2))
     else:
         click.echo(
             f"wrote {summary.n_accounts:,} accounts, {summary.n_posts:,} posts, "
-            f"{summary.n_profile_changes:,} profile changes to {summary.out} (seed {seed}, {scale})"
+            f"{summary.n_profile_changes:,} profile changes to {summary.out} (seed {seed}, {scale}"
+            + (f", {variant}" if variant != "standard" else "") + ")"
         )

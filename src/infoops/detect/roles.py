@@ -14,8 +14,11 @@ own interaction graph:
   every member retweets every other, and what sets the originators apart is
   the balance).
   In a network with no internal amplification at all (copypasta: the members
-  post the same text side by side) every member that mostly writes its own
-  posts (``min_authored_share``) is core.
+  post the same texts instead of reposting) the originators are the members
+  that usually post a text *before* their partners: a member whose posts come
+  first in at least ``min_lead_share`` of its near-duplicate evidence pairs
+  is core, the ones that follow are amplifiers. Without such evidence every
+  member that mostly writes its own posts (``min_authored_share``) is core.
 * **amplifier** — every other member: it mostly reposts or engages with
   other members.
 * **bystander** (removed) — an account the network touches but that does not
@@ -50,7 +53,10 @@ FEATURE_COLUMNS = (
     "network_id", "account_id", "n_posts", "n_original", "n_authored", "n_amplify",
     "n_amp_internal", "n_amp_targets", "median_delay", "received", "received_internal",
     "n_amplifiers", "n_partners", "n_active_partners", "traces", "verified", "followers", "created_at",
+    "n_led", "n_followed",
 )
+#: Traces whose evidence says who posted first (near-duplicate texts).
+LEAD_TRACES = ("text-similarity",)
 
 
 def role_features(store: Store, run_id: str) -> pd.DataFrame:
@@ -64,7 +70,9 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
     (``received``, ``received_internal``, ``n_amplifiers`` = distinct members
     engaging), its significant coordination partners in the network
     (``n_partners``; ``n_active_partners`` leaves out fast-retweet edges in
-    which it was only the one retweeted) and the traces involved.
+    which it was only the one retweeted) and the traces involved;
+    ``n_led`` / ``n_followed``: in the near-duplicate evidence pairs it shares
+    with other members, how often its post came first / second.
     """
     return store.sql(
         """
@@ -126,6 +134,22 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
             JOIN m m2 ON m2.account_id = e.other AND m2.network_id = m1.network_id
             WHERE NOT (has_detail.ok AND e.trace IN $summary)
             GROUP BY ALL
+        ),
+        ev AS (
+            SELECT e.a AS account_id, e.b AS other, pa.created_at < pb.created_at AS first
+            FROM evidence e JOIN posts pa ON pa.post_id = e.post_a
+            JOIN posts pb ON pb.post_id = e.post_b
+            WHERE e.run_id = $run AND e.trace IN $lead AND pa.created_at <> pb.created_at
+        ),
+        lead AS (
+            SELECT m1.network_id, x.account_id,
+                   count(*) FILTER (WHERE x.first) AS n_led,
+                   count(*) FILTER (WHERE NOT x.first) AS n_followed
+            FROM (SELECT account_id, other, first FROM ev
+                  UNION ALL SELECT other, account_id, NOT first FROM ev) x
+            JOIN m m1 ON m1.account_id = x.account_id
+            JOIN m m2 ON m2.account_id = x.other AND m2.network_id = m1.network_id
+            GROUP BY ALL
         )
         SELECT m.network_id, m.account_id,
                coalesce(own.n_posts, 0) AS n_posts, coalesce(own.n_original, 0) AS n_original,
@@ -138,7 +162,8 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
                coalesce(pt.n_partners, 0) AS n_partners,
                coalesce(pt.n_active_partners, 0) AS n_active_partners,
                coalesce(pt.traces, '') AS traces,
-               coalesce(acc.verified, FALSE) AS verified, acc.followers, acc.created_at
+               coalesce(acc.verified, FALSE) AS verified, acc.followers, acc.created_at,
+               coalesce(ld.n_led, 0) AS n_led, coalesce(ld.n_followed, 0) AS n_followed
         FROM m
         LEFT JOIN own USING (account_id)
         LEFT JOIN amp_out ao USING (network_id, account_id)
@@ -146,9 +171,11 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
         LEFT JOIN recv USING (account_id)
         LEFT JOIN partners pt USING (network_id, account_id)
         LEFT JOIN accounts acc USING (account_id)
+        LEFT JOIN lead ld USING (network_id, account_id)
         ORDER BY m.network_id, m.account_id
         """,
-        {"run": run_id, "passive": list(PASSIVE_TRACES), "summary": list(SUMMARY_TRACES)},
+        {"run": run_id, "passive": list(PASSIVE_TRACES), "summary": list(SUMMARY_TRACES),
+         "lead": list(LEAD_TRACES)},
     )
 
 
@@ -173,6 +200,10 @@ class RoleClassifier:
     min_authored_share:
         In a network without internal amplification, the share of its posts
         a member must have written itself (not reposted) to be core.
+    min_lead_share:
+        In a network without internal amplification, the share of its
+        near-duplicate evidence pairs in which a member posted first for it
+        to be core (used where the member has such evidence).
     max_bystander_internal_share:
         A passive member is a bystander when at most this share of the
         engagement it receives comes from the network.
@@ -181,6 +212,7 @@ class RoleClassifier:
     min_amplifiers: int = 2
     min_balance: float = 0.2
     min_authored_share: float = 0.5
+    min_lead_share: float = 0.6
     max_bystander_internal_share: float = 0.5
 
     def fit(self, features: pd.DataFrame) -> RoleClassifier:
@@ -216,7 +248,11 @@ class RoleClassifier:
         authored_share = authored / np.maximum(features["n_posts"].to_numpy(float), 1)
         amplified = (features["n_amplifiers"].to_numpy() >= self.min_amplifiers) & (balance > self.min_balance)
         flat = ~features["network_id"].isin(self.amplifying_networks_).to_numpy()
-        core = writes & (amplified | (flat & (authored_share >= self.min_authored_share)))
+        led = features["n_led"].to_numpy(float)
+        pairs = led + features["n_followed"].to_numpy(float)
+        leads = np.where(pairs > 0, led / np.maximum(pairs, 1) >= self.min_lead_share,
+                         authored_share >= self.min_authored_share)
+        core = writes & (amplified | (flat & leads))
         labels = np.where(core, "core", "amplifier").astype(object)
         labels[self.bystanders(features)] = "bystander"
         return labels

@@ -19,6 +19,13 @@ SCALES: dict[str, int] = {"tiny": 1_000, "small": 5_000, "medium": 50_000, "larg
 #: Mean posts per day of an average organic account, per scale.
 SCALE_RATE: dict[str, float] = {"tiny": 0.12, "small": 0.17, "medium": 0.16, "large": 0.17}
 
+#: Tactic variants of the PRC-like operation (``simulate(variant=...)``):
+#: ``standard`` (cores post, amplifiers retweet them; new, dormant and hijacked
+#: accounts), ``copypasta`` (nobody in the operation retweets: amplifiers post
+#: near-copies of the cores' texts instead), ``hijacked`` (no new accounts:
+#: every member is an old account taken over in spring 2020).
+VARIANTS = ("standard", "copypasta", "hijacked")
+
 #: The world covers 2020-01-01 00:00 UTC to 2020-06-30 23:59 UTC (minutes from T0).
 T0 = datetime(2020, 1, 1, tzinfo=UTC)
 DAYS = 182
@@ -54,15 +61,18 @@ class WorldParams:
     fan_delay_max_min: float = 10.0
     news_events: list[int] = field(default_factory=list)
     activist_events: list[int] = field(default_factory=list)
+    variant: str = "standard"
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
-def draw_params(seed: int, scale: str) -> WorldParams:
+def draw_params(seed: int, scale: str, variant: str = "standard") -> WorldParams:
     """Draw a world's parameters from ``seed`` (same seed, same parameters)."""
     if scale not in SCALES:
         raise SimulationError(f"unknown scale {scale!r}; use one of: {', '.join(SCALES)}")
+    if variant not in VARIANTS:
+        raise SimulationError(f"unknown variant {variant!r}; use one of: {', '.join(VARIANTS)}")
     if seed < 0:
         raise SimulationError(f"--seed must be >= 0 (got {seed})")
     rng = np.random.default_rng([seed, 9001])
@@ -107,4 +117,5 @@ def draw_params(seed: int, scale: str) -> WorldParams:
         fan_delay_max_min=float(rng.uniform(6.0, 12.0)),
         news_events=news_events,
         activist_events=activist_events,
+        variant=variant,
     )

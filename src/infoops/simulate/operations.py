@@ -98,8 +98,9 @@ def add_prc(rng: np.random.Generator, accts: Accounts, params: WorldParams) -> O
     n = max(20, round(params.frac["prc"] * params.n_accounts))
     n_core = max(4, round(params.prc_core_share * n))
     n_amp = n - n_core
-    n_hij_core = round(params.prc_hijacked_share * n_core)
-    n_hij_amp = round(params.prc_hijacked_share * n_amp)
+    share = 1.0 if params.variant == "hijacked" else params.prc_hijacked_share
+    n_hij_core = round(share * n_core)
+    n_hij_amp = round(share * n_amp)
     core_bursts = [
         f"2019-{m:02d}-{int(rng.integers(1, 25)):02d}"
         for m in rng.choice(range(6, 13), 3, replace=False)
@@ -132,7 +133,7 @@ def add_prc(rng: np.random.Generator, accts: Accounts, params: WorldParams) -> O
     core_pop = fresh(n_core - n_hij_core, "core", core_bursts, 0.4)
     core_pop["rate"] = rng.uniform(0.1, 0.5, len(core_pop["rate"]))
     core = accts.add(**core_pop)
-    n_dormant = (n_amp - n_hij_amp) // int(rng.integers(3, 6))
+    n_dormant = (n_amp - n_hij_amp) // int(rng.integers(3, 6))  # 0 when all are hijacked
     amp_pop = fresh(
         n_amp - n_hij_amp - n_dormant, "amplifier", amp_bursts, params.prc_zero_followers
     )
@@ -230,8 +231,10 @@ def prc_posts(
         retweets=rng.poisson(0.5, len(a)),
     )
     yield core_posts
-    # some organic-looking behaviour: cores also retweet popular accounts and reply to them
-    yield _organic_cover(rng, ids, frame, cores, plan, pool, 0.08)
+    copypasta = params.variant == "copypasta"
+    if not copypasta:
+        # some organic-looking behaviour: cores also retweet popular accounts and reply to them
+        yield _organic_cover(rng, ids, frame, cores, plan, pool, 0.08)
     # amplifiers (and a few other cores) retweet each core post
     src = as_source(core_posts)
     screen = frame["screen_name"].to_numpy()
@@ -254,7 +257,18 @@ def prc_posts(
         tt = np.concatenate(t_all)
         pk = np.concatenate(pick_all)
         client = clients_for(rng, frame["client"].to_numpy()[who], 0.05)
-        yield make_retweets(ids.take(len(who)), screen, who, tt, client, src, pk)
+        if copypasta:
+            # no retweets: each amplifier posts its own near-copy of the core's text
+            copies = np.array(
+                [mutate(rng, messages[int(pick[j])][1], "zh", int(e))
+                 + (f" #{PRC_HASHTAGS[tag_i[j]]}" if has_tag[j] else "")
+                 for j, e in zip(pk, rng.integers(1, 3, len(pk)))],
+                dtype=object,
+            )
+            yield block(ids.take(len(who)), who, tt, ORIGINAL, copies, "zh", client,
+                        hashtags=hashtags[pk])
+        else:
+            yield make_retweets(ids.take(len(who)), screen, who, tt, client, src, pk)
     # amplifiers occasionally post copypasta themselves
     amps = plan.amp
     n = poisson_counts(rng, np.full(len(amps), 0.03), DAYS - plan.active(amps))

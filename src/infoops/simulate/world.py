@@ -196,15 +196,18 @@ def simulate(
     seed: int = 0,
     scale: str = "small",
     progress: Callable[[str], None] | None = None,
+    variant: str = "standard",
 ) -> SimulationSummary:
     """Write a simulated world with ground truth into the folder ``out``.
 
     Writes ``tweets.csv`` and ``users.csv`` (IO-archive layouts),
     ``profile_changes.csv`` and ``truth.csv`` (``userid,operation,role,group``).
-    The same ``seed`` and ``scale`` give byte-identical files.
+    The same ``seed``, ``scale`` and ``variant`` give byte-identical files;
+    ``variant`` changes the PRC-like operation's tactics (see
+    :data:`infoops.simulate.config.VARIANTS`).
     """
     say = progress or (lambda msg: None)
-    params = draw_params(seed, scale)
+    params = draw_params(seed, scale, variant)
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
