@@ -71,6 +71,31 @@ def check_pair(posts: dict[str, list[tuple[float, str]]], a: str, b: str, window
     return False
 
 
+def explain_misses(rows, missed, args, tp, limit: int = 40) -> list[dict]:
+    """For a sample of missed CNT pairs: their most similar posts within the window,
+    with CNT's word-set similarity and our character-shingle Jaccard."""
+    from coordination_network_toolkit.similarity import similarity, tokenize
+
+    by_acc: dict[str, list[tuple[float, str]]] = {}
+    for _p, a, x, ts in rows:
+        by_acc.setdefault(a, []).append((ts, x))
+    out = []
+    for a, b in random.Random(args.seed).sample(missed, min(limit, len(missed))):
+        best = max(
+            ((similarity(tokenize(xa), tokenize(xb)), xa, xb)
+             for ta, xa in by_acc[a] for tb, xb in by_acc[b] if abs(ta - tb) <= args.window),
+            default=None,
+        )
+        if best is None:
+            continue
+        na, nb = normalize(best[1]), normalize(best[2])
+        sa, sb = _shingles(na, tp.shingle), _shingles(nb, tp.shingle)
+        out.append({"cnt_similarity": round(best[0], 3),
+                    "char_jaccard": round(len(sa & sb) / max(len(sa | sb), 1), 3),
+                    "a": best[1], "b": best[2], "normalized_a": na, "normalized_b": nb})
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", required=True, help="an ingested store to sample from")
@@ -79,6 +104,7 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.9, help="CNT similarity threshold")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--check", type=int, default=200, help="extra pairs to verify by brute force")
+    ap.add_argument("--misses", type=Path, help="write examples of CNT pairs infoops misses (JSON)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -119,6 +145,10 @@ def main() -> None:
     rng = random.Random(args.seed)
     checked = rng.sample(extra, min(args.check, len(extra)))
     confirmed = sum(check_pair(by_acc, a, b, args.window, tp) for a, b in checked)
+    missed = sorted(theirs - mine)
+    if args.misses:
+        args.misses.write_text(json.dumps(explain_misses(rows, missed, args, tp), indent=1,
+                                          ensure_ascii=False))
     print(json.dumps({
         "posts": len(rows), "window_s": args.window, "cnt_threshold": args.threshold,
         "pairs_cnt": len(theirs), "pairs_infoops": len(mine), "pairs_both": len(both),

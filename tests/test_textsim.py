@@ -80,3 +80,15 @@ def test_lsh_finds_near_duplicates_and_not_strangers():
            if len(_shingles(texts[a]) & _shingles(texts[b]))
            / len(_shingles(texts[a]) | _shingles(texts[b])) < 0.3]
     assert len(low) <= 2  # P(band match | J=0.1) = 1e-4 per band
+
+
+def test_reordered_words_are_near_duplicates():
+    from infoops.detect.params import TextParams
+    from infoops.detect.textsim import bag_of_words, near_duplicate_clusters
+
+    a = "police violence must stop now"
+    b = "now stop must violence police"  # character shingles share little
+    c = "stop now"  # too few words to count as a bag
+    assert bag_of_words(a) == bag_of_words(b) and bag_of_words(c) is None
+    labels = near_duplicate_clusters([a, b, "the weather is lovely in melbourne"], TextParams())
+    assert labels[0] == labels[1] != labels[2]

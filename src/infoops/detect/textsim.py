@@ -7,9 +7,12 @@ work without a tokenizer. Each distinct text gets a MinHash signature (Broder,
 "On the resemblance and containment of documents", 1997); signatures are cut
 into bands and texts that agree on a whole band become candidates (locality
 sensitive hashing; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*,
-ch. 3). Candidates are verified with their exact shingle Jaccard similarity,
-and texts joined by verified pairs form near-duplicate clusters (connected
-components). The cluster is then the *object* of a co-action trace: two
+ch. 3). Candidates are verified with their exact shingle Jaccard similarity.
+Texts made of the same set of words (at least :data:`MIN_BAG_WORDS`) are
+near-duplicates too, whatever the order — reordering words is a common
+copypasta edit, and word-set similarity is what coordination-network-toolkit
+compares. Texts joined by either kind of pair form near-duplicate clusters
+(connected components). The cluster is then the *object* of a co-action trace: two
 accounts co-act when they post texts of the same cluster within the window.
 
 All hashing is vectorised: the corpus is one UTF-32 array, shingle hashes are
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
@@ -57,6 +61,23 @@ _P = np.uint64(1_000_003)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _CHUNK_SHINGLES = 4_000_000
+
+
+#: Fewest distinct words for two texts with the same word set to be near-duplicates.
+MIN_BAG_WORDS = 3
+
+
+def bag_of_words(text: str) -> str | None:
+    """The distinct space-separated words of a normalised text, sorted and
+    joined by one space; None with fewer than :data:`MIN_BAG_WORDS` words."""
+    words = sorted(set(text.split(" ")) - {""})
+    return " ".join(words) if len(words) >= MIN_BAG_WORDS else None
+
+
+def bag_of_words_sql(col: str) -> str:
+    """The SQL expression of :func:`bag_of_words` over column ``col`` (DuckDB)."""
+    words = f"list_sort(list_distinct(list_filter(string_split({col}, ' '), lambda w: w <> '')))"
+    return f"CASE WHEN len({words}) >= {MIN_BAG_WORDS} THEN array_to_string({words}, ' ') END"
 
 
 def normalize(text: str) -> str:
@@ -219,23 +240,38 @@ def _densify(sig: np.ndarray, empty: np.uint32, seed: int = 0, rounds: int = 256
     return sig  # texts with one or two distinct shingles may keep a few empty bins
 
 
-def lsh_candidates(sig: np.ndarray, bands: int) -> np.ndarray:
+def agreement(sig: np.ndarray, pairs: np.ndarray, cols: int | None = None) -> np.ndarray:
+    """Share of the first ``cols`` signature columns on which each pair agrees
+    (the MinHash estimate of their Jaccard similarity)."""
+    out = np.empty(len(pairs))
+    view = sig if cols is None else sig[:, :cols]
+    for lo in range(0, len(pairs), 200_000):
+        c = pairs[lo:lo + 200_000]
+        out[lo:lo + len(c)] = (view[c[:, 0]] == view[c[:, 1]]).mean(axis=1)
+    return out
+
+
+def lsh_candidates(sig: np.ndarray, bands: int, min_estimate: float | None = None) -> np.ndarray:
     """Candidate pairs (``m x 2``, i < j) of texts that agree on a whole band.
 
     Within each bucket every member is paired with the bucket's first member
     and with its successor, so a bucket of n texts costs O(n) pairs (buckets of
     exact duplicates can be large); verification and connected components
-    recover the rest of the cluster.
+    recover the rest of the cluster. With ``min_estimate``, each band's pairs
+    whose signatures agree on fewer than that share of columns are dropped
+    at once (first on a quarter of the columns with a margin of 0.15, then
+    on all), so the many chance matches of short texts are never collected.
     """
     n, num_perm = sig.shape
     rows = num_perm // bands
+    quarter = max(1, num_perm // 4)
     out = []
     with np.errstate(over="ignore"):
         for band in range(bands):
             key = np.full(n, np.uint64(band + 1), dtype=np.uint64)
             for c in range(band * rows, (band + 1) * rows):
                 key = key * _P + sig[:, c].astype(np.uint64)
-            order = np.argsort(key, kind="stable")
+            order = np.argsort(key)
             ks = key[order]
             same = ks[1:] == ks[:-1]
             if not same.any():
@@ -243,12 +279,16 @@ def lsh_candidates(sig: np.ndarray, bands: int) -> np.ndarray:
             first = np.concatenate(([True], ~same))
             head = order[np.maximum.accumulate(np.where(first, np.arange(n), 0))]
             star = (head != order) & ~np.concatenate(([False], ~same))
-            for x, y in ((order[:-1][same], order[1:][same]), (head[star], order[star])):
-                lo, hi = np.minimum(x, y), np.maximum(x, y)
-                out.append(lo.astype(np.int64) * n + hi)
-    if not out:
+            x = np.concatenate([order[:-1][same], head[star]])
+            y = np.concatenate([order[1:][same], order[star]])
+            pairs = np.stack([np.minimum(x, y), np.maximum(x, y)], axis=1).astype(np.int64)
+            if min_estimate is not None and len(pairs):
+                pairs = pairs[agreement(sig, pairs, quarter) >= min_estimate - 0.15]
+                pairs = pairs[agreement(sig, pairs) >= min_estimate]
+            out.append(pairs[:, 0] * n + pairs[:, 1])
+    packed = np.sort(np.concatenate(out)) if out else np.empty(0, dtype=np.int64)
+    if not packed.size:
         return np.empty((0, 2), dtype=np.int64)
-    packed = np.sort(np.concatenate(out))
     packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]
     pairs = np.stack([packed // n, packed % n], axis=1)
     return pairs[pairs[:, 0] != pairs[:, 1]]
@@ -275,9 +315,12 @@ def jaccard(texts: Sequence[str], pairs: np.ndarray, k: int) -> np.ndarray:
     return inter / (size[p[:, 0]] + size[p[:, 1]] - inter)
 
 
-def near_duplicate_clusters(texts: Sequence[str], tp: TextParams, seed: int = 0) -> np.ndarray:
+def near_duplicate_clusters(texts: Sequence[str], tp: TextParams, seed: int = 0,
+                            bags: Sequence[str | None] | None = None) -> np.ndarray:
     """Cluster label per (distinct, normalised) text: components of the graph of
-    pairs with shingle Jaccard >= ``tp.threshold`` found by MinHash/LSH.
+    pairs with shingle Jaccard >= ``tp.threshold`` found by MinHash/LSH, and
+    of pairs with the same :func:`bag_of_words` (computed unless ``bags``
+    gives it per text).
 
     LSH candidates whose signatures agree on fewer than ``threshold - 0.15``
     of their columns are dropped before the exact check (2.6 standard errors
@@ -288,15 +331,15 @@ def near_duplicate_clusters(texts: Sequence[str], tp: TextParams, seed: int = 0)
     if n == 0:
         return np.empty(0, dtype=np.int64)
     sig = minhash(texts, tp.shingle, tp.num_perm, seed)
-    cand = lsh_candidates(sig, tp.bands)
-    if len(cand):
-        est = np.empty(len(cand))
-        for lo in range(0, len(cand), 200_000):
-            c = cand[lo:lo + 200_000]
-            est[lo:lo + len(c)] = (sig[c[:, 0]] == sig[c[:, 1]]).mean(axis=1)
-        cand = cand[est >= tp.threshold - 0.15]
+    cand = lsh_candidates(sig, tp.bands, min_estimate=tp.threshold - 0.15)
     sim = jaccard(texts, cand, tp.shingle)
     ok = cand[sim >= tp.threshold]
+    keys = pd.Series(list(bags) if bags is not None else [bag_of_words(t) for t in texts],
+                     dtype=object)
+    code = pd.factorize(keys, use_na_sentinel=True)[0]
+    order = np.argsort(code, kind="stable")
+    same = (code[order][1:] == code[order][:-1]) & (code[order][1:] >= 0)
+    ok = np.concatenate([ok, np.stack([order[:-1][same], order[1:][same]], axis=1)])
     g = sparse.coo_matrix((np.ones(len(ok)), (ok[:, 0], ok[:, 1])), shape=(n, n))
     _, labels = connected_components(g, directed=False)
     return labels.astype(np.int64)
@@ -331,8 +374,12 @@ def text_similarity(
         FROM (SELECT DISTINCT t FROM {norm} WHERE length(t) >= {int(min_chars)})
         """
     )
-    texts = con.execute(f"SELECT t FROM {uniq} ORDER BY tid").fetchnumpy()["t"]
-    labels = near_duplicate_clusters(list(texts), text, seed)
+    got = con.execute(
+        f"SELECT t, {bag_of_words_sql('t')} AS bag FROM {uniq} ORDER BY tid"
+    ).fetchnumpy()
+    bag = got["bag"]
+    bags = np.ma.filled(bag, None) if np.ma.isMaskedArray(bag) else bag  # NULL -> None
+    labels = near_duplicate_clusters(list(got["t"]), text, seed, bags=list(bags))
     con.register(lab, pa.table({"tid": np.arange(len(labels), dtype=np.int64), "label": labels}))
     try:
         res = run_coaction(
