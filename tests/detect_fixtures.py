@@ -142,8 +142,7 @@ def shingle_set(t: str, k: int) -> set[str]:
 
 
 def brute_text_clusters(texts: list[str], k: int, threshold: float) -> list[int]:
-    """Connected components of the graph of pairs with exact shingle Jaccard >=
-    threshold or the same set of (at least 3) words."""
+    """Connected components of the exact shingle-Jaccard >= threshold graph."""
     sets = [shingle_set(t, k) for t in texts]
     parent = list(range(len(texts)))
 
@@ -153,10 +152,8 @@ def brute_text_clusters(texts: list[str], k: int, threshold: float) -> list[int]
             x = parent[x]
         return x
 
-    bags = [sorted(set(t.split(" ")) - {""}) for t in texts]
     for i, j in itertools.combinations(range(len(texts)), 2):
-        if (len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= threshold
-                or (bags[i] == bags[j] and len(bags[i]) >= 3)):
+        if len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= threshold:
             parent[find(i)] = find(j)
     return [find(i) for i in range(len(texts))]
 

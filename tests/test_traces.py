@@ -119,12 +119,8 @@ def text_posts(draw):
     for i in range(n):
         base = draw(st.sampled_from(BASES))
         variant = draw(st.sampled_from(["", "!", " @someone", " https://t.co/xyz", "RT @abc: ",
-                                        " (2)", " totally different ending here ok", "shuffle"]))
-        if variant == "shuffle":  # the same words in another order
-            words = base.split(" ")
-            text = " ".join(draw(st.permutations(words)))
-        else:
-            text = variant + base if variant.startswith("RT") else base + variant
+                                        " (2)", " totally different ending here ok"]))
+        text = variant + base if variant.startswith("RT") else base + variant
         posts.append({"post_id": f"t{i}", "account_id": draw(st.sampled_from(ACCOUNTS)),
                       "ts": draw(st.integers(0, 5000)),
                       "kind": draw(st.sampled_from(["original", "reply", "retweet"])),

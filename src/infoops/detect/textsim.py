@@ -7,12 +7,9 @@ work without a tokenizer. Each distinct text gets a MinHash signature (Broder,
 "On the resemblance and containment of documents", 1997); signatures are cut
 into bands and texts that agree on a whole band become candidates (locality
 sensitive hashing; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*,
-ch. 3). Candidates are verified with their exact shingle Jaccard similarity.
-Texts made of the same set of words (at least :data:`MIN_BAG_WORDS`) are
-near-duplicates too, whatever the order — reordering words is a common
-copypasta edit, and word-set similarity is what coordination-network-toolkit
-compares. Texts joined by either kind of pair form near-duplicate clusters
-(connected components). The cluster is then the *object* of a co-action trace: two
+ch. 3). Candidates are verified with their exact shingle Jaccard similarity,
+and texts joined by verified pairs form near-duplicate clusters (connected
+components). The cluster is then the *object* of a co-action trace: two
 accounts co-act when they post texts of the same cluster within the window.
 
 All hashing is vectorised: the corpus is one UTF-32 array, shingle hashes are
@@ -28,7 +25,6 @@ from collections.abc import Sequence
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
@@ -61,23 +57,6 @@ _P = np.uint64(1_000_003)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _CHUNK_SHINGLES = 4_000_000
-
-
-#: Fewest distinct words for two texts with the same word set to be near-duplicates.
-MIN_BAG_WORDS = 3
-
-
-def bag_of_words(text: str) -> str | None:
-    """The distinct space-separated words of a normalised text, sorted and
-    joined by one space; None with fewer than :data:`MIN_BAG_WORDS` words."""
-    words = sorted(set(text.split(" ")) - {""})
-    return " ".join(words) if len(words) >= MIN_BAG_WORDS else None
-
-
-def bag_of_words_sql(col: str) -> str:
-    """The SQL expression of :func:`bag_of_words` over column ``col`` (DuckDB)."""
-    words = f"list_sort(list_distinct(list_filter(string_split({col}, ' '), lambda w: w <> '')))"
-    return f"CASE WHEN len({words}) >= {MIN_BAG_WORDS} THEN array_to_string({words}, ' ') END"
 
 
 def normalize(text: str) -> str:
@@ -315,12 +294,9 @@ def jaccard(texts: Sequence[str], pairs: np.ndarray, k: int) -> np.ndarray:
     return inter / (size[p[:, 0]] + size[p[:, 1]] - inter)
 
 
-def near_duplicate_clusters(texts: Sequence[str], tp: TextParams, seed: int = 0,
-                            bags: Sequence[str | None] | None = None) -> np.ndarray:
+def near_duplicate_clusters(texts: Sequence[str], tp: TextParams, seed: int = 0) -> np.ndarray:
     """Cluster label per (distinct, normalised) text: components of the graph of
-    pairs with shingle Jaccard >= ``tp.threshold`` found by MinHash/LSH, and
-    of pairs with the same :func:`bag_of_words` (computed unless ``bags``
-    gives it per text).
+    pairs with shingle Jaccard >= ``tp.threshold`` found by MinHash/LSH.
 
     LSH candidates whose signatures agree on fewer than ``threshold - 0.15``
     of their columns are dropped before the exact check (2.6 standard errors
@@ -334,12 +310,6 @@ def near_duplicate_clusters(texts: Sequence[str], tp: TextParams, seed: int = 0,
     cand = lsh_candidates(sig, tp.bands, min_estimate=tp.threshold - 0.15)
     sim = jaccard(texts, cand, tp.shingle)
     ok = cand[sim >= tp.threshold]
-    keys = pd.Series(list(bags) if bags is not None else [bag_of_words(t) for t in texts],
-                     dtype=object)
-    code = pd.factorize(keys, use_na_sentinel=True)[0]
-    order = np.argsort(code, kind="stable")
-    same = (code[order][1:] == code[order][:-1]) & (code[order][1:] >= 0)
-    ok = np.concatenate([ok, np.stack([order[:-1][same], order[1:][same]], axis=1)])
     g = sparse.coo_matrix((np.ones(len(ok)), (ok[:, 0], ok[:, 1])), shape=(n, n))
     _, labels = connected_components(g, directed=False)
     return labels.astype(np.int64)
@@ -374,12 +344,8 @@ def text_similarity(
         FROM (SELECT DISTINCT t FROM {norm} WHERE length(t) >= {int(min_chars)})
         """
     )
-    got = con.execute(
-        f"SELECT t, {bag_of_words_sql('t')} AS bag FROM {uniq} ORDER BY tid"
-    ).fetchnumpy()
-    bag = got["bag"]
-    bags = np.ma.filled(bag, None) if np.ma.isMaskedArray(bag) else bag  # NULL -> None
-    labels = near_duplicate_clusters(list(got["t"]), text, seed, bags=list(bags))
+    texts = con.execute(f"SELECT t FROM {uniq} ORDER BY tid").fetchnumpy()["t"]
+    labels = near_duplicate_clusters(list(texts), text, seed)
     con.register(lab, pa.table({"tid": np.arange(len(labels), dtype=np.int64), "label": labels}))
     try:
         res = run_coaction(
