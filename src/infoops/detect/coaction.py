@@ -71,6 +71,9 @@ class TraceResult:
     evidence: str
     stats: dict[str, Any] = field(default_factory=dict)
     model: str = "bipartite"
+    #: Further temp tables behind ``pairs`` / ``evidence`` (``evidence`` may be
+    #: a view over them), dropped with the result.
+    cleanup: list[str] = field(default_factory=list)
 
 
 def temp_name(prefix: str) -> str:
@@ -111,7 +114,8 @@ def run_coaction(
     """
     width = float(window) if window >= 1 else 1.0
     w = float(window)
-    act, deg, pairs, ev, degs = (temp_name(f"{name}_{s}") for s in ("act", "obj", "p", "ev", "d"))
+    act, deg, pairs, ev, degs, acc = (
+        temp_name(f"{name}_{s}") for s in ("act", "obj", "p", "ev", "d", "acc"))
     cap = int(max_burst) if max_burst and max_burst > 0 else 2**62
     con.execute(
         f"""
@@ -122,67 +126,84 @@ def run_coaction(
         WHERE account_id IS NOT NULL AND object IS NOT NULL AND ts IS NOT NULL
         """
     )
+    # Integer keys for the joins and groupings: accounts numbered in the order
+    # of their ids (so ``a < b`` on numbers is ``a < b`` on ids), objects in
+    # any order. Results are translated back to ids at the end.
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {acc} AS
+        SELECT account_id, CAST(row_number() OVER (ORDER BY account_id) AS INTEGER) AS aid
+        FROM (SELECT DISTINCT account_id FROM {act}_raw)
+        """
+    )
     con.execute(
         f"""
         CREATE TEMP TABLE {deg} AS
-        SELECT object, count(DISTINCT account_id) AS deg FROM {act}_raw GROUP BY object
+        SELECT object, CAST(row_number() OVER () AS INTEGER) AS oid, deg
+        FROM (SELECT object, count(DISTINCT account_id) AS deg FROM {act}_raw GROUP BY object)
         """
     )
     # earliest and latest action per (account, object, bucket); see module docstring
     con.execute(
         f"""
         CREATE TEMP TABLE {act}_ends AS
-        SELECT r.account_id, r.object, CAST(floor(r.ts / {width}) AS BIGINT) AS bkt,
+        SELECT c.aid, o.oid, CAST(floor(r.ts / {width}) AS BIGINT) AS bkt,
                min(r.ts) AS t0, min_by(r.post_id, r.ts) AS p0,
                max(r.ts) AS t1, max_by(r.post_id, r.ts) AS p1
         FROM {act}_raw r JOIN {deg} o ON o.object = r.object
+        JOIN {acc} c ON c.account_id = r.account_id
         WHERE o.deg >= 2
-        GROUP BY r.account_id, r.object, CAST(floor(r.ts / {width}) AS BIGINT)
+        GROUP BY c.aid, o.oid, CAST(floor(r.ts / {width}) AS BIGINT)
         """
     )
     con.execute(
         f"""
         CREATE TEMP TABLE {act} AS
         WITH busy AS (
-            SELECT object, bkt FROM {act}_ends GROUP BY object, bkt HAVING count(*) > {cap}
+            SELECT oid, bkt FROM {act}_ends GROUP BY oid, bkt HAVING count(*) > {cap}
         ),
         kept AS (
             SELECT e.* FROM {act}_ends e
-            LEFT JOIN busy b ON b.object = e.object AND b.bkt = e.bkt
-            WHERE b.object IS NULL
+            LEFT JOIN busy b ON b.oid = e.oid AND b.bkt = e.bkt
+            WHERE b.oid IS NULL
         )
-        SELECT account_id, object, bkt, t0 AS ts, p0 AS post_id FROM kept
+        SELECT aid, oid, bkt, t0 AS ts, p0 AS post_id FROM kept
         UNION ALL
-        SELECT account_id, object, bkt, t1 AS ts, p1 AS post_id FROM kept WHERE t1 > t0
+        SELECT aid, oid, bkt, t1 AS ts, p1 AS post_id FROM kept WHERE t1 > t0
         """
     )
     con.execute(
         f"""
-        CREATE TEMP TABLE {ev} AS
+        CREATE TEMP TABLE {ev}_int AS
         WITH y AS (
-            SELECT account_id, object, bkt AS jb, ts, post_id, TRUE AS same FROM {act}
+            SELECT aid, oid, bkt AS jb, ts, post_id, TRUE AS same FROM {act}
             UNION ALL
-            SELECT account_id, object, bkt - 1 AS jb, ts, post_id, FALSE AS same FROM {act}
+            SELECT aid, oid, bkt - 1 AS jb, ts, post_id, FALSE AS same FROM {act}
         ),
         hits AS (
-            SELECT least(x.account_id, y.account_id) AS a,
-                   greatest(x.account_id, y.account_id) AS b,
-                   x.object AS object,
-                   CASE WHEN x.account_id < y.account_id THEN x.post_id ELSE y.post_id END
-                       AS post_a,
-                   CASE WHEN x.account_id < y.account_id THEN y.post_id ELSE x.post_id END
-                       AS post_b,
+            SELECT least(x.aid, y.aid) AS a, greatest(x.aid, y.aid) AS b, x.oid AS oid,
+                   CASE WHEN x.aid < y.aid THEN x.post_id ELSE y.post_id END AS post_a,
+                   CASE WHEN x.aid < y.aid THEN y.post_id ELSE x.post_id END AS post_b,
                    abs(y.ts - x.ts) AS delta_seconds
-            FROM {act} x JOIN y ON x.object = y.object AND x.bkt = y.jb
-            WHERE x.account_id <> y.account_id
+            FROM {act} x JOIN y ON x.oid = y.oid AND x.bkt = y.jb
+            WHERE x.aid <> y.aid
               AND abs(y.ts - x.ts) <= {w}
-              AND (NOT y.same OR x.account_id < y.account_id)
+              AND (NOT y.same OR x.aid < y.aid)
         )
-        SELECT a, b, object,
+        SELECT a, b, oid,
                min_by(post_a, delta_seconds) AS post_a,
                min_by(post_b, delta_seconds) AS post_b,
                min(delta_seconds) AS delta_seconds
-        FROM hits GROUP BY a, b, object
+        FROM hits GROUP BY a, b, oid
+        """
+    )
+    con.execute(
+        f"""
+        CREATE TEMP VIEW {ev} AS
+        SELECT ca.account_id AS a, cb.account_id AS b, o.object, e.post_a, e.post_b,
+               e.delta_seconds
+        FROM {ev}_int e JOIN {acc} ca ON ca.aid = e.a JOIN {acc} cb ON cb.aid = e.b
+        JOIN {deg} o ON o.oid = e.oid
         """
     )
     con.execute(
@@ -194,7 +215,7 @@ def run_coaction(
     row = con.execute(
         f"""
         SELECT count(*), (SELECT count(*) FROM (
-                   SELECT object, bkt FROM {act}_ends GROUP BY object, bkt
+                   SELECT oid, bkt FROM {act}_ends GROUP BY oid, bkt
                    HAVING count(*) > {cap})),
                sum(deg), sum(deg * deg)
         FROM {deg}
@@ -208,19 +229,24 @@ def run_coaction(
     sq_w = con.execute(
         f"""
         SELECT sum(o.deg * o.deg * w.n / (o.deg * (o.deg - 1) / 2.0))
-        FROM (SELECT object, count(*) AS n FROM {ev} GROUP BY object) w
-        JOIN {deg} o ON o.object = w.object
+        FROM (SELECT oid, count(*) AS n FROM {ev}_int GROUP BY oid) w
+        JOIN {deg} o ON o.oid = w.oid
         """
     ).fetchall()[0][0]
     con.execute(
         f"""
         CREATE TEMP TABLE {pairs} AS
-        SELECT e.a, e.b, count(*) AS weight,
-               sum(ln({max(n_accounts, 1)}.0 / o.deg)) AS tfidf,
-               min(e.delta_seconds) AS min_delta,
-               avg(e.delta_seconds) AS mean_delta
-        FROM {ev} e JOIN {deg} o ON o.object = e.object
-        GROUP BY e.a, e.b
+        WITH p AS (
+            SELECT e.a, e.b, count(*) AS weight,
+                   sum(ln({max(n_accounts, 1)}.0 / o.deg)) AS tfidf,
+                   min(e.delta_seconds) AS min_delta,
+                   avg(e.delta_seconds) AS mean_delta
+            FROM {ev}_int e JOIN {deg} o ON o.oid = e.oid
+            GROUP BY e.a, e.b
+        )
+        SELECT ca.account_id AS a, cb.account_id AS b, p.weight, p.tfidf, p.min_delta,
+               p.mean_delta
+        FROM p JOIN {acc} ca ON ca.aid = p.a JOIN {acc} cb ON cb.aid = p.b
         """
     )
     stats = {
@@ -234,13 +260,20 @@ def run_coaction(
         "window": w,
         "max_burst": int(max_burst),
     }
-    for t in (f"{act}_raw", f"{act}_ends", act, deg):
+    for t in (f"{act}_raw", f"{act}_ends", act):
         con.execute(f"DROP TABLE {t}")
-    return TraceResult(name=name, pairs=pairs, evidence=ev, stats=stats)
+    return TraceResult(name=name, pairs=pairs, evidence=ev, stats=stats,
+                       cleanup=[f"{ev}_int", acc, deg])
 
 
 def drop(con: duckdb.DuckDBPyConnection, result: TraceResult) -> None:
-    """Drop a trace result's temp tables."""
-    for t in (result.pairs, result.evidence, result.stats.get("degrees")):
+    """Drop a trace result's temp tables (and its evidence view, if it is one)."""
+    if result.evidence:
+        kind = con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND temporary",
+            [result.evidence],
+        ).fetchall()[0][0]  # type: ignore[index]
+        con.execute(f"DROP {'VIEW' if kind else 'TABLE'} IF EXISTS {result.evidence}")
+    for t in (result.pairs, result.stats.get("degrees"), *result.cleanup):
         if t:
             con.execute(f"DROP TABLE IF EXISTS {t}")
