@@ -204,10 +204,13 @@ def detect(
                 _stage_evidence(store, name, res.evidence, sig, params.evidence_per_pair)
             finally:
                 drop(con, res)
-            tested[name] = df
+            # fusion reads only the significant edges; the rest are in _run_edges already
+            n_tested = len(df)
+            tested[name] = sig.reset_index(drop=True)
+            del df
             stats = {k: v for k, v in res.stats.items() if k != "degrees"}
             summary["traces"][name] = {
-                "pairs": int(n_pairs), "tested": len(df), "significant": len(sig),
+                "pairs": int(n_pairs), "tested": n_tested, "significant": len(sig),
                 "seconds": round(time.perf_counter() - t0, 3), **stats,
             }
         _say(progress, "fusion and clustering")
