@@ -18,7 +18,7 @@ signal flags (``S = 1 - Π (1 - w_i share_i)``) and its *self-amplification*
 ``A``: operations boost their own originators, so several cores draw all
 their engagement from the network, whereas an organic crowd boosts one
 outside hub (an idol, an organisation, a news outlet). With ``m`` owned
-cores (core, amplified by at least 2 members, ≥ 75% of its engagement from
+cores (core, amplified by at least 2 members, ≥ 60% of its engagement from
 the network) among ``n`` members, ``A = 0`` for ``m < 2`` and
 ``min(1, m / (0.1 n))`` otherwise — operations have many originators (the
 2020 PRC network: 23,750 cores to ~150,000 amplifiers, 14%), an organic
@@ -64,7 +64,7 @@ SELF_AMPLIFICATION_WEIGHT = 0.6
 #: Share of owned cores among members at which self-amplification is full.
 FULL_CORE_SHARE = 0.1
 #: Share of its engagement a core must get from its network to count as owned.
-OWNED_SHARE = 0.75
+OWNED_SHARE = 0.6
 #: Detail columns of each signal kept in ``members.signals`` for display.
 DETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
     "creation_burst": ("created", "n_window", "ratio", "n_group_window"),
@@ -263,7 +263,7 @@ def _network_summaries(
                 f"{r['office_share']:.0%} of its posts fall Mon–Fri 09:00–18:00 {describe_offset(r['utc_offset'])}"
             )
         if row["owned_cores"] >= 2:
-            parts.insert(1, f"{int(row['owned_cores']):,} cores draw ≥75% of their engagement from the network")
+            parts.insert(1, f"{int(row['owned_cores']):,} cores draw ≥{OWNED_SHARE:.0%} of their engagement from the network")
         reasons.append("; ".join(parts))
         details.append({
             "signal_evidence": round(float(row["signal_evidence"]), 4),
