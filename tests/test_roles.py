@@ -266,6 +266,21 @@ def test_features_and_classifier_conventions(store: Store) -> None:
         RoleClassifier().fit(feats.drop(columns=["n_posts"]))
 
 
+def test_single_edge_members_without_amplification_are_peripheral(store: Store) -> None:
+    build_world(store)
+    feats = role_features(store, RUN)
+    clf = RoleClassifier().fit(feats)
+    assert not clf.bystanders(feats)[feats["account_id"].str.startswith("amp").to_numpy()].any()
+    lone = feats[feats["account_id"].str.startswith("amp")].iloc[[0]].copy()
+    lone[["n_partners", "n_active_partners", "n_amp_internal", "n_amp_targets",
+          "received_internal", "n_amplifiers"]] = [1, 1, 0, 0, 0, 0]
+    assert clf.bystanders(lone).tolist() == [True]
+    lone["n_partners"] = 2  # two partners: a member
+    assert clf.bystanders(lone).tolist() == [False]
+    lone[["n_partners", "n_amp_internal"]] = [1, 3]  # one partner, but it amplifies members
+    assert clf.bystanders(lone).tolist() == [False]
+
+
 def test_empty_run_is_a_no_op(store: Store) -> None:
     store.execute(f"INSERT INTO detect_runs VALUES ('{RUN}', now(), now(), 'completed', NULL, NULL)")
     assign_roles(store, RUN)

@@ -27,6 +27,11 @@ own interaction graph:
   most of the engagement it receives comes from outside the network, or it
   has no posts in the store at all (a celebrity the operation retweets, a
   journalist it replies to).
+* **peripheral** (removed) — a member tied to the network by fewer than
+  ``min_partners`` significant coordination partners that neither amplifies
+  a member nor is amplified by one: a chance co-retweet partner that
+  clustering attached to the nearest community (the 2-core idea: a single
+  edge is not membership).
 
 :func:`assign_roles` runs after clustering: it computes the features below in
 DuckDB, classifies with :class:`RoleClassifier`, removes bystanders, scores
@@ -207,6 +212,9 @@ class RoleClassifier:
     max_bystander_internal_share:
         A passive member is a bystander when at most this share of the
         engagement it receives comes from the network.
+    min_partners:
+        A member with fewer significant coordination partners in its network,
+        and no amplification to or from members, is removed as peripheral.
     """
 
     min_amplifiers: int = 2
@@ -214,6 +222,7 @@ class RoleClassifier:
     min_authored_share: float = 0.5
     min_lead_share: float = 0.6
     max_bystander_internal_share: float = 0.5
+    min_partners: int = 2
 
     def fit(self, features: pd.DataFrame) -> RoleClassifier:
         missing = set(FEATURE_COLUMNS) - set(features.columns)
@@ -226,7 +235,8 @@ class RoleClassifier:
         return self
 
     def bystanders(self, features: pd.DataFrame) -> np.ndarray:
-        """Boolean mask of members that the network only touches."""
+        """Boolean mask of members that the network only touches (bystanders
+        and peripheral members; see the module docstring)."""
         received = features["received"].to_numpy(float)
         internal = features["received_internal"].to_numpy(float)
         share = np.where(received > 0, internal / np.maximum(received, 1), 0.0)
@@ -234,7 +244,12 @@ class RoleClassifier:
             features["n_active_partners"].to_numpy() == 0
         )
         no_posts = features["n_posts"].to_numpy() == 0
-        return no_posts | (passive & (share <= self.max_bystander_internal_share))
+        peripheral = (
+            (features["n_partners"].to_numpy() < self.min_partners)
+            & (features["n_amp_internal"].to_numpy() == 0)
+            & (features["received_internal"].to_numpy() == 0)
+        )
+        return no_posts | peripheral | (passive & (share <= self.max_bystander_internal_share))
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """``'core'``, ``'amplifier'`` or ``'bystander'`` for each row."""
