@@ -4,7 +4,8 @@ Texts are normalised (the ``RT @name:`` prefix, @mentions and URLs removed,
 case folded, whitespace collapsed) and cut into overlapping character
 k-shingles — characters, not words, so Chinese, Japanese, Russian and Turkish
 work without a tokenizer. Each distinct text gets a MinHash signature (Broder,
-"On the resemblance and containment of documents", 1997); signatures are cut
+"On the resemblance and containment of documents", 1997), computed by
+one-permutation hashing with optimal densification (:func:`minhash`); signatures are cut
 into bands and texts that agree on a whole band become candidates (locality
 sensitive hashing; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*,
 ch. 3). Candidates are verified with their exact shingle Jaccard similarity,
@@ -13,8 +14,8 @@ components). The cluster is then the *object* of a co-action trace: two
 accounts co-act when they post texts of the same cluster within the window.
 
 All hashing is vectorised: the corpus is one UTF-32 array, shingle hashes are
-polynomial rolling hashes over it, and per-text minima come from
-``np.minimum.reduceat``.
+polynomial rolling hashes over it, and per-(text, bin) minima come from one
+``np.minimum.at`` pass.
 """
 
 from __future__ import annotations
