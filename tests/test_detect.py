@@ -174,3 +174,12 @@ def test_cli_detect(runner, db_path, tmp_path):
     assert summary["status"] == "completed" and params["traces"]["co-retweet"]["window"] == 90
     bad = runner.invoke(cli, ["detect", "--db", str(db_path), "--window", "co-retweet"])
     assert bad.exit_code != 0 and "TRACE=VALUE" in bad.output
+
+
+def test_roles_false_keeps_the_raw_clusters(world_store):
+    run_id = detect(world_store, seed=0, roles=False)
+    summary = run_summary(world_store, run_id)
+    assert summary["status"] == "completed" and summary["roles"].startswith("skipped")
+    roles = world_store.sql("SELECT DISTINCT role FROM members WHERE run_id = ?", [run_id])
+    assert roles["role"].isna().all()  # clusters only: no roles, nothing dropped or merged
+    assert summary["networks"] >= 1

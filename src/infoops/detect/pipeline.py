@@ -148,6 +148,7 @@ def detect(
     *,
     seed: int = 0,
     progress: Callable[[str], Any] | None = None,
+    roles: bool = True,
 ) -> str:
     """Run every enabled trace, the null model, fusion and clustering; store the run.
 
@@ -161,6 +162,10 @@ def detect(
         Seed of the randomized steps (MinHash permutations, Leiden).
     progress:
         Called with a short message at each stage.
+    roles:
+        Assign roles and scores (:func:`infoops.detect.roles.assign_roles`),
+        which also drops weak networks and merges an operation's parts. False
+        keeps the clusters as Leiden made them (for studying the network layer).
 
     Returns
     -------
@@ -221,7 +226,7 @@ def detect(
         _say(progress, "writing results")
         _write_results(store, run_id, fused, networks)
         _say(progress, "roles")
-        summary["roles"] = _assign_roles(store, run_id)
+        summary["roles"] = _assign_roles(store, run_id) if roles else "skipped (roles=False)"
         n_acc, n_net = con.execute(
             "SELECT count(DISTINCT account_id), count(DISTINCT network_id) FROM members "
             "WHERE run_id = ?", [run_id]
