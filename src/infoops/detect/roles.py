@@ -89,14 +89,17 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
                    count(*) FILTER (WHERE p.kind IN ('retweet', 'quote', 'reply')) AS n_amplify
             FROM posts p WHERE p.account_id IN (SELECT account_id FROM m) GROUP BY ALL
         ),
-        amp AS (
-            SELECT ms.network_id, p.account_id AS src, mt.account_id AS dst, p.kind,
+        amp_1 AS MATERIALIZED (  -- see e_1 below for why this is two steps
+            SELECT ms.network_id, p.account_id AS src,
+                   coalesce(p.ref_account_id, p.reply_to_account_id) AS target, p.kind,
                    p.created_at, p.ref_post_id
-            FROM posts p
-            JOIN m ms ON ms.account_id = p.account_id
-            JOIN m mt ON mt.network_id = ms.network_id
-                     AND mt.account_id = coalesce(p.ref_account_id, p.reply_to_account_id)
-            WHERE p.kind IN ('retweet', 'quote', 'reply') AND mt.account_id <> p.account_id
+            FROM posts p JOIN m ms ON ms.account_id = p.account_id
+            WHERE p.kind IN ('retweet', 'quote', 'reply')
+        ),
+        amp AS (
+            SELECT a.network_id, a.src, mt.account_id AS dst, a.kind, a.created_at, a.ref_post_id
+            FROM amp_1 a JOIN m mt ON mt.account_id = a.target AND mt.network_id = a.network_id
+            WHERE mt.account_id <> a.src
         ),
         amp_out AS (
             SELECT a.network_id, a.src AS account_id, count(*) AS n_amp_internal,
@@ -129,15 +132,23 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
             FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)
         ),
         has_detail AS (SELECT count(*) FILTER (WHERE trace NOT IN $summary) > 0 AS ok FROM e),
+        -- Each side's network looked up in its own materialised step and
+        -- compared afterwards: given both lookups at once, the planner pairs
+        -- every two members first (quadratic in the membership) and only then
+        -- looks at the edges.
+        e_1 AS MATERIALIZED (
+            SELECT e.*, m1.network_id AS na FROM e JOIN m m1 ON m1.account_id = e.account_id
+        ),
+        e_net AS MATERIALIZED (
+            SELECT e_1.*, m2.network_id AS nb FROM e_1 JOIN m m2 ON m2.account_id = e_1.other
+        ),
         partners AS (
-            SELECT m1.network_id, e.account_id,
-                   count(DISTINCT e.other) AS n_partners,
-                   count(DISTINCT e.other) FILTER (WHERE NOT e.passive) AS n_active_partners,
-                   string_agg(DISTINCT e.trace, ',' ORDER BY e.trace) AS traces
-            FROM e CROSS JOIN has_detail
-            JOIN m m1 ON m1.account_id = e.account_id
-            JOIN m m2 ON m2.account_id = e.other AND m2.network_id = m1.network_id
-            WHERE NOT (has_detail.ok AND e.trace IN $summary)
+            SELECT na AS network_id, account_id,
+                   count(DISTINCT other) AS n_partners,
+                   count(DISTINCT other) FILTER (WHERE NOT passive) AS n_active_partners,
+                   string_agg(DISTINCT trace, ',' ORDER BY trace) AS traces
+            FROM e_net CROSS JOIN has_detail
+            WHERE na = nb AND NOT (has_detail.ok AND trace IN $summary)
             GROUP BY ALL
         ),
         ev AS (
@@ -146,14 +157,20 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
             JOIN posts pb ON pb.post_id = e.post_b
             WHERE e.run_id = $run AND e.trace IN $lead AND pa.created_at <> pb.created_at
         ),
-        lead AS (
-            SELECT m1.network_id, x.account_id,
-                   count(*) FILTER (WHERE x.first) AS n_led,
-                   count(*) FILTER (WHERE NOT x.first) AS n_followed
+        ev_1 AS MATERIALIZED (
+            SELECT x.*, m1.network_id AS na
             FROM (SELECT account_id, other, first FROM ev
                   UNION ALL SELECT other, account_id, NOT first FROM ev) x
             JOIN m m1 ON m1.account_id = x.account_id
-            JOIN m m2 ON m2.account_id = x.other AND m2.network_id = m1.network_id
+        ),
+        ev_net AS MATERIALIZED (
+            SELECT ev_1.*, m2.network_id AS nb FROM ev_1 JOIN m m2 ON m2.account_id = ev_1.other
+        ),
+        lead AS (
+            SELECT na AS network_id, account_id,
+                   count(*) FILTER (WHERE first) AS n_led,
+                   count(*) FILTER (WHERE NOT first) AS n_followed
+            FROM ev_net WHERE na = nb
             GROUP BY ALL
         )
         SELECT m.network_id, m.account_id,
