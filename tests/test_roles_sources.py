@@ -93,3 +93,19 @@ def test_hijacked_only_operation_is_kept_and_explained(store: Store) -> None:
     assert "posts switched from en to zh" in m.loc[names["amp2"], "reason"]
     net = store.sql("SELECT score, reason FROM networks").iloc[0]
     assert net.score >= 0.4 and "show a change of owner" in net.reason
+
+
+def test_merge_plan_ignores_a_network_that_barely_touches_a_source() -> None:
+    sources = pd.DataFrame({
+        "account_id": ["s1", "s1", "s1", "s2", "s2"],
+        "network_id": ["A", "B", "C", "A", "B"],
+        "n_amplifiers": [12, 2, 1, 5, 6],
+        "from_network": [90, 4, 6, 40, 35],
+        "from_members": [100, 100, 100, 75, 75],
+    })
+    renames, recruits = merge_plan(sources, {"A": 50, "B": 40, "C": 30})
+    # s1: B gives 4 % of the members' engagement, C has one amplifier: neither merges;
+    # s2: A and B both take a real part, so they are one operation
+    assert renames == {"B": "A"}
+    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {"s1": "A", "s2": "A"}
+    assert merge_plan(sources, {"A": 50, "B": 40, "C": 30}, min_share=0.5)[0] == {}

@@ -97,8 +97,16 @@ def find_sources(
     )
 
 
-def merge_plan(sources: pd.DataFrame, sizes: dict[str, int]) -> tuple[dict[str, str], pd.DataFrame]:
+def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int = 2,
+               min_share: float = 0.1) -> tuple[dict[str, str], pd.DataFrame]:
     """Which networks merge, and where each source goes.
+
+    A source joins the network that amplifies it most (``from_network``; ties:
+    the smallest id). Another network amplifying it merges with that one only
+    when it takes a real part: at least ``min_amplifiers`` of its members and
+    at least ``min_share`` of the members' engagement with the source (a few
+    cover retweets of another operation's core are not a shared source). A
+    frame without those columns merges every network listed for a source.
 
     Returns ``(renames, recruits)``: ``renames`` maps a network id to the id
     of the merged network it joins (only networks that change); ``recruits``
@@ -113,10 +121,22 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int]) -> tuple[dict[str, 
             x = parent[x]
         return x
 
-    for _, grp in sources.groupby("account_id", sort=True):
-        nets = sorted(grp["network_id"])
-        for other in nets[1:]:
-            ra, rb = find(nets[0]), find(other)
+    weighed = {"from_network", "from_members", "n_amplifiers"} <= set(sources.columns)
+    if weighed:
+        ranked = sources.sort_values(["account_id", "from_network", "network_id"],
+                                     ascending=[True, False, True], kind="stable")
+    else:
+        ranked = sources.sort_values(["account_id", "network_id"], kind="stable")
+    main = ranked.drop_duplicates("account_id").set_index("account_id")["network_id"]
+    if weighed:
+        part = ((ranked["n_amplifiers"] >= min_amplifiers)
+                & (ranked["from_network"] >= min_share * ranked["from_members"]))
+        ranked = ranked[part.to_numpy() | (ranked["network_id"].to_numpy()
+                                           == ranked["account_id"].map(main).to_numpy())]
+    for acc, grp in ranked.groupby("account_id", sort=True):
+        head = main[acc]
+        for other in sorted(grp["network_id"]):
+            ra, rb = find(head), find(other)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
     components: dict[str, list[str]] = {}
@@ -127,8 +147,9 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int]) -> tuple[dict[str, 
         # the largest part names the merged network (ties: the smallest id)
         head = min(parts, key=lambda n: (-sizes.get(n, 0), n))
         renames.update({n: head for n in parts if n != head})
-    recruits = sources.assign(network_id=sources["network_id"].map(lambda n: renames.get(n, n)))
-    return renames, recruits[["network_id", "account_id"]].drop_duplicates("account_id").reset_index(drop=True)
+    recruits = pd.DataFrame({"account_id": main.index,
+                             "network_id": [renames.get(n, n) for n in main.to_numpy()]})
+    return renames, recruits[["network_id", "account_id"]].reset_index(drop=True)
 
 
 def find_amplifiers(store: Store, run_id: str, min_posts: int = 3, min_share: float = 0.5) -> pd.DataFrame:
@@ -204,7 +225,7 @@ def _recruit_cores(
             "SELECT network_id, count(*) FROM members WHERE run_id = ? GROUP BY 1", [run_id]
         ).fetchall()
     )
-    renames, recruits = merge_plan(sources, sizes)
+    renames, recruits = merge_plan(sources, sizes, min_amplifiers)
     apply_renames(store, run_id, renames)
     con = store.con
     con.register("_recruits", recruits.assign(run_id=run_id))
