@@ -78,12 +78,22 @@ def test_store_reads_leave_no_open_result(store: Store) -> None:
     assert store.con.sql("SELECT count(*) FROM detect_runs").fetchall() == [(1,)]
 
 
+def _limit_as_duckdb_shows_it(limit: str) -> str:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{limit}'")
+    return str(con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+
 def test_memory_limit_is_applied_and_validated(tmp_path: Path, monkeypatch) -> None:
     with Store(tmp_path / "s.duckdb", memory_limit="1GB") as s:
-        assert s.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0] == "953.6 MiB"
+        shown = s.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        assert shown == _limit_as_duckdb_shows_it("1GB") != _limit_as_duckdb_shows_it("2GB")
     monkeypatch.setenv("INFOOPS_MEMORY_LIMIT", "512MB")
     with Store(tmp_path / "s.duckdb") as s:
-        assert s.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0] == "488.2 MiB"
+        shown = s.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        assert shown == _limit_as_duckdb_shows_it("512MB")
     with pytest.raises(StoreError, match="memory limit 'lots'"):
         Store(tmp_path / "s.duckdb", memory_limit="lots")
 
