@@ -52,8 +52,7 @@ def memory_option(func: F) -> F:
     return click.option(
         "--memory-limit",
         "memory_limit",
-        envvar="INFOOPS_MEMORY_LIMIT",
         metavar="SIZE",
         help="Most memory DuckDB may use before spilling to disk, e.g. 8GB or 40% "
-             "(default 50% of the machine).",
+             "(default: $INFOOPS_MEMORY_LIMIT, else 50% of the machine).",
     )(func)

@@ -153,12 +153,10 @@ def minhash(texts: Sequence[str], k: int = 4, num_perm: int = 64, seed: int = 0)
     NIPS 2012): one seeded hash per shingle; its top bits pick one of
     ``num_perm`` bins, the next 32 bits are the value, and each text keeps the
     minimum per bin (one ``np.minimum.at`` pass instead of ``num_perm``
-    passes). Bins a text leaves empty borrow the value of the next non-empty
-    bin to the right, circularly, shifted by the distance (densification by
-    rotation; Shrivastava & Li, "Densifying one permutation hashing", ICML
-    2014), so that, as for classic MinHash (Broder, 1997), two signatures agree
-    in a column with probability close to the Jaccard similarity of the two
-    shingle sets. Texts need at least ``k`` characters; ``num_perm`` must be a
+    passes). Bins a text leaves empty are filled from other bins of the same
+    text (:func:`_densify`, optimal densification), so that, as for classic
+    MinHash (Broder, 1997), two signatures agree in a column with probability
+    close to the Jaccard similarity of the two shingle sets. Texts need at least ``k`` characters; ``num_perm`` must be a
     power of two.
     """
     if num_perm & (num_perm - 1) or not 1 <= num_perm <= 1024:
