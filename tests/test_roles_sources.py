@@ -50,6 +50,9 @@ def test_merge_plan_joins_networks_through_shared_sources() -> None:
     sources = pd.DataFrame({
         "account_id": ["s1", "s1", "s2", "s3"],
         "network_id": ["A", "B", "B", "C"],
+        "n_amplifiers": [4, 4, 3, 2],
+        "from_network": [10, 10, 6, 5],
+        "from_members": [20, 20, 6, 5],
     })
     renames, recruits = merge_plan(sources, {"A": 5, "B": 9, "C": 2})
     assert renames == {"A": "B"}

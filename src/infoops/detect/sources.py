@@ -105,8 +105,8 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int
     the smallest id). Another network amplifying it merges with that one only
     when it takes a real part: at least ``min_amplifiers`` of its members and
     at least ``min_share`` of the members' engagement with the source (a few
-    cover retweets of another operation's core are not a shared source). A
-    frame without those columns merges every network listed for a source.
+    cover retweets of another operation's core are not a shared source).
+    ``sources`` is :func:`find_sources`' frame.
 
     Returns ``(renames, recruits)``: ``renames`` maps a network id to the id
     of the merged network it joins (only networks that change); ``recruits``
@@ -121,18 +121,13 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int
             x = parent[x]
         return x
 
-    weighed = {"from_network", "from_members", "n_amplifiers"} <= set(sources.columns)
-    if weighed:
-        ranked = sources.sort_values(["account_id", "from_network", "network_id"],
-                                     ascending=[True, False, True], kind="stable")
-    else:
-        ranked = sources.sort_values(["account_id", "network_id"], kind="stable")
+    ranked = sources.sort_values(["account_id", "from_network", "network_id"],
+                                 ascending=[True, False, True], kind="stable")
     main = ranked.drop_duplicates("account_id").set_index("account_id")["network_id"]
-    if weighed:
-        part = ((ranked["n_amplifiers"] >= min_amplifiers)
-                & (ranked["from_network"] >= min_share * ranked["from_members"]))
-        ranked = ranked[part.to_numpy() | (ranked["network_id"].to_numpy()
-                                           == ranked["account_id"].map(main).to_numpy())]
+    part = ((ranked["n_amplifiers"] >= min_amplifiers)
+            & (ranked["from_network"] >= min_share * ranked["from_members"]))
+    ranked = ranked[part.to_numpy() | (ranked["network_id"].to_numpy()
+                                       == ranked["account_id"].map(main).to_numpy())]
     for acc, grp in ranked.groupby("account_id", sort=True):
         head = main[acc]
         for other in sorted(grp["network_id"]):
