@@ -89,7 +89,7 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
                    count(*) FILTER (WHERE p.kind IN ('retweet', 'quote', 'reply')) AS n_amplify
             FROM posts p WHERE p.account_id IN (SELECT account_id FROM m) GROUP BY ALL
         ),
-        amp_1 AS MATERIALIZED (  -- see e_1 below for why this is two steps
+        amp_1 AS MATERIALIZED (  -- see links_1 below for why this is two steps
             SELECT ms.network_id, p.account_id AS src,
                    coalesce(p.ref_account_id, p.reply_to_account_id) AS target, p.kind,
                    p.created_at, p.ref_post_id
@@ -132,45 +132,44 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
             FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)
         ),
         has_detail AS (SELECT count(*) FILTER (WHERE trace NOT IN $summary) > 0 AS ok FROM e),
-        -- Each side's network looked up in its own materialised step and
-        -- compared afterwards: given both lookups at once, the planner pairs
-        -- every two members first (quadratic in the membership) and only then
-        -- looks at the edges.
-        e_1 AS MATERIALIZED (
-            SELECT e.*, m1.network_id AS na FROM e JOIN m m1 ON m1.account_id = e.account_id
-        ),
-        e_net AS MATERIALIZED (
-            SELECT e_1.*, m2.network_id AS nb FROM e_1 JOIN m m2 ON m2.account_id = e_1.other
-        ),
-        partners AS (
-            SELECT na AS network_id, account_id,
-                   count(DISTINCT other) AS n_partners,
-                   count(DISTINCT other) FILTER (WHERE NOT passive) AS n_active_partners,
-                   string_agg(DISTINCT trace, ',' ORDER BY trace) AS traces
-            FROM e_net CROSS JOIN has_detail
-            WHERE na = nb AND NOT (has_detail.ok AND trace IN $summary)
-            GROUP BY ALL
-        ),
         ev AS (
             SELECT e.a AS account_id, e.b AS other, pa.created_at < pb.created_at AS first
             FROM evidence e JOIN posts pa ON pa.post_id = e.post_a
             JOIN posts pb ON pb.post_id = e.post_b
             WHERE e.run_id = $run AND e.trace IN $lead AND pa.created_at <> pb.created_at
         ),
-        ev_1 AS MATERIALIZED (
-            SELECT x.*, m1.network_id AS na
-            FROM (SELECT account_id, other, first FROM ev
-                  UNION ALL SELECT other, account_id, NOT first FROM ev) x
-            JOIN m m1 ON m1.account_id = x.account_id
+        -- account pairs of both kinds: coordination edges and who-posted-first
+        links AS (
+            SELECT 'edge' AS kind, trace, account_id, other, passive, NULL::BOOLEAN AS first
+            FROM e
+            UNION ALL SELECT 'lead', NULL, account_id, other, NULL, first FROM ev
+            UNION ALL SELECT 'lead', NULL, other, account_id, NULL, NOT first FROM ev
         ),
-        ev_net AS MATERIALIZED (
-            SELECT ev_1.*, m2.network_id AS nb FROM ev_1 JOIN m m2 ON m2.account_id = ev_1.other
+        -- Each side's network looked up in its own materialised step and
+        -- compared afterwards: given both lookups at once, the planner pairs
+        -- every two members first (quadratic in the membership) and only then
+        -- looks at the links.
+        links_1 AS MATERIALIZED (
+            SELECT l.*, m1.network_id AS na FROM links l JOIN m m1 ON m1.account_id = l.account_id
+        ),
+        inside AS MATERIALIZED (
+            SELECT l.* FROM links_1 l JOIN m m2 ON m2.account_id = l.other
+            WHERE m2.network_id = l.na
+        ),
+        partners AS (
+            SELECT na AS network_id, account_id,
+                   count(DISTINCT other) AS n_partners,
+                   count(DISTINCT other) FILTER (WHERE NOT passive) AS n_active_partners,
+                   string_agg(DISTINCT trace, ',' ORDER BY trace) AS traces
+            FROM inside CROSS JOIN has_detail
+            WHERE kind = 'edge' AND NOT (has_detail.ok AND trace IN $summary)
+            GROUP BY ALL
         ),
         lead AS (
             SELECT na AS network_id, account_id,
                    count(*) FILTER (WHERE first) AS n_led,
                    count(*) FILTER (WHERE NOT first) AS n_followed
-            FROM ev_net WHERE na = nb
+            FROM inside WHERE kind = 'lead'
             GROUP BY ALL
         )
         SELECT m.network_id, m.account_id,
