@@ -13,14 +13,14 @@ and texts joined by verified pairs form near-duplicate clusters (connected
 components). The cluster is then the *object* of a co-action trace: two
 accounts co-act when they post texts of the same cluster within the window.
 
-All hashing is vectorised: the corpus is one UTF-32 array, shingle hashes are
-polynomial rolling hashes over it, and per-(text, bin) minima come from one
-``np.minimum.at`` pass.
+The loops (shingling, signatures, banding, exact Jaccard) are compiled
+with numba (:mod:`infoops.detect.textkernels`): one pass over flat arrays,
+no Python object per shingle.
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
 import re
 from collections.abc import Sequence
 
@@ -30,267 +30,243 @@ import pyarrow as pa
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from infoops.detect import textkernels as K
 from infoops.detect.coaction import TraceResult, run_coaction, temp_name
 from infoops.detect.params import TextParams, TraceParams
+from infoops.detect.textkernels import CJK_RANGES
 
-# Twitter screen names are ASCII [A-Za-z0-9_]; the same patterns run in Python
-# (``normalize``) and in DuckDB's RE2 (``NORMALIZE_SQL``).
-_RT_P = r"^[ \t\n\r\f\v]*RT[ \t\n\r\f\v]+@[A-Za-z0-9_]+:?"
-_URL_P = r"(https?://|www\.)[^ \t\n\r\f\v]+"
-_MENTION_P = r"@[A-Za-z0-9_]+"
-_WS_P = r"[ \t\n\r\f\v]+"
-_RT = re.compile(_RT_P, re.IGNORECASE)
-_URL = re.compile(_URL_P, re.IGNORECASE)
-_MENTION = re.compile(_MENTION_P)
-_WS = re.compile(_WS_P)
+__all__ = [
+    "CJK_RANGES",
+    "distinct_texts",
+    "jaccard",
+    "lsh_candidates",
+    "minhash",
+    "near_duplicate_clusters",
+    "normalize",
+    "normalize_all",
+    "shingles",
+    "text_similarity",
+]
+
+# Twitter screen names are ASCII [A-Za-z0-9_]. These patterns define
+# :func:`normalize`; the compiled :func:`textkernels.normalize_utf8` does the
+# same in one pass (the tests hold the two equal).
+_WS_CLASS = r"[ \t\n\r\f\v]"
+_RT = re.compile(rf"^{_WS_CLASS}*[Rr][Tt]{_WS_CLASS}+@[A-Za-z0-9_]+:?")
+_URL = re.compile(r"([Hh][Tt][Tt][Pp][Ss]?://|[Ww][Ww][Ww]\.)[^ \t\n\r\f\v]+")
+_MENTION = re.compile(r"@[A-Za-z0-9_]+")
+_WS = re.compile(rf"{_WS_CLASS}+")
+_ROUNDS = 256  # densification rounds; a bin still empty after them stays empty
+_CASED = 0x20000  # every code point with a lower-case mapping lies below this
+_SMALL_BUCKET = 16  # LSH buckets up to this size are checked pair by pair
+_CHUNK_ROWS = 1_000_000  # texts normalised per call (bounds the code-point buffer)
 
 
-def normalize_sql(col: str) -> str:
-    """The SQL expression of :func:`normalize` over column ``col`` (DuckDB / RE2)."""
-    x = f"regexp_replace({col}, '{_RT_P}', '', 'i')"
-    x = f"regexp_replace({x}, '{_URL_P}', ' ', 'gi')"
-    x = f"regexp_replace({x}, '{_MENTION_P}', ' ', 'g')"
-    x = f"regexp_replace({x}, '{_WS_P}', ' ', 'g')"
-    return f"lower(trim({x}))"
+@functools.cache
+def _lower_table() -> np.ndarray:
+    """Lower case per code point: the first character of Python's full mapping
+    (so the Turkish dotted capital I becomes a plain i, as in Unicode's simple
+    mapping), the same for every position (no final-sigma rule)."""
+    table = np.arange(_CASED, dtype=np.uint32)
+    for c in range(_CASED):
+        low = chr(c).lower()
+        if low != chr(c):
+            table[c] = ord(low[0])
+    return table
 
 
-_P = np.uint64(1_000_003)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_CHUNK_SHINGLES = 4_000_000
+@functools.cache
+def _lower_map() -> dict[int, int]:
+    table = _lower_table()
+    return {int(c): int(table[c]) for c in np.flatnonzero(table != np.arange(_CASED))}
 
 
 def normalize(text: str) -> str:
-    """The text as compared: no RT prefix, mentions or URLs; lower case; one space.
-
-    (The pipeline runs the same patterns in SQL, :func:`normalize_sql`; lower
-    casing there is utf8proc's simple mapping, which differs from Python only
-    for a few letters such as the Turkish dotted capital I.)
-    """
+    """The text as compared: the leading ``RT @name:`` removed, URLs and
+    @mentions replaced by spaces, blanks collapsed to one space, the ends
+    trimmed, each character lower-cased (:func:`_lower_table`)."""
     s = _RT.sub("", text, count=1)
     s = _URL.sub(" ", s)
     s = _MENTION.sub(" ", s)
-    return _WS.sub(" ", s).strip(" ").lower()
+    return _WS.sub(" ", s).strip(" ").translate(_lower_map())
 
 
-def _mix(h: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: spreads rolling-hash bits (in place, uint64)."""
-    h ^= h >> np.uint64(30)
-    h *= _M1
-    h ^= h >> np.uint64(27)
-    h *= _M2
-    h ^= h >> np.uint64(31)
-    return h
+def normalize_all(texts: pa.Array | pa.ChunkedArray, rows: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`normalize` of many texts (an Arrow string array, no nulls) at
+    compiled speed: the code points of the normalised texts ``rows`` (all when
+    None), concatenated, and their offsets."""
+    arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+    arr = arr.cast(pa.large_string())
+    if arr.null_count:
+        raise ValueError("normalize_all takes texts without nulls")
+    _, off_buf, data_buf = arr.buffers()
+    offs = np.frombuffer(off_buf, dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.empty(
+        0, dtype=np.uint8)
+    if rows is None:
+        rows = np.arange(len(arr), dtype=np.int64)
+    return K.normalize_utf8(data, offs, np.asarray(rows, dtype=np.int64), _lower_table())
 
 
-#: Code-point ranges written without spaces between words (kana, CJK ideographs,
-#: Hangul syllables, compatibility ideographs): there each character is a shingle.
-CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF),
-              (0xF900, 0xFAFF))
-_UNIGRAM_SALT = np.uint64(0x9E3779B97F4A7C15)
+def distinct_texts(texts: pa.Array | pa.ChunkedArray, min_chars: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """De-duplicate the normalised texts.
+
+    Returns ``(text_of_row, cps, offs)``: for each input row the index of its
+    distinct normalised text (-1 when shorter than ``min_chars`` characters),
+    and the distinct texts' code points and offsets, in a fixed order (by
+    content hash) that does not depend on the order of the rows.
+    """
+    n = len(texts)
+    if n == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint32), np.zeros(1, np.int64)
+    k1 = np.empty(n, dtype=np.uint64)
+    k2 = np.empty(n, dtype=np.uint64)
+    size = np.empty(n, dtype=np.int64)
+    for lo in range(0, n, _CHUNK_ROWS):
+        rows = np.arange(lo, min(n, lo + _CHUNK_ROWS), dtype=np.int64)
+        cps, offs = normalize_all(texts, rows)
+        k1[rows], k2[rows] = K.text_keys(cps, offs)
+        size[rows] = np.diff(offs)
+    long = np.flatnonzero(size >= min_chars)
+    order = long[np.lexsort((k2[long], k1[long]))]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (k1[order[1:]] != k1[order[:-1]]) | (k2[order[1:]] != k2[order[:-1]])
+    text_of_row = np.full(n, -1, dtype=np.int64)
+    text_of_row[order] = np.cumsum(first) - 1
+    reps = order[first]
+    if n <= _CHUNK_ROWS:  # the one chunk is still at hand: pick the texts out of it
+        new_offs = np.zeros(reps.size + 1, dtype=np.int64)
+        np.cumsum(size[reps], out=new_offs[1:])
+        return text_of_row, K.gather(cps, offs, reps, new_offs), new_offs
+    cps, offs = normalize_all(texts, reps)
+    return text_of_row, cps, offs
 
 
-def is_cjk(cps: np.ndarray) -> np.ndarray:
-    """Mask of code points in :data:`CJK_RANGES`."""
-    out = np.zeros(cps.shape, dtype=bool)
-    for lo, hi in CJK_RANGES:
-        out |= (cps >= lo) & (cps <= hi)
-    return out
+def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The corpus as one code-point array and each text's offsets into it."""
+    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    offs = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lens, out=offs[1:])
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    return cps, offs
 
 
-def _shingle_hashes(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hashes of every shingle of every text, grouped by text, and each text's
-    first index into them.
+def shingles(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes (uint64) of every shingle of every text, grouped by text, and the
+    offsets of each text's group (``len(texts) + 1``).
 
     Shingles are the character k-grams that contain no CJK character, plus
     every CJK character on its own: scripts written without spaces between
     words get one shingle per character (which is how word tokenisers, e.g.
     coordination-network-toolkit's, split them), the others overlapping
-    k-grams. Every text must have at least ``k`` characters.
+    k-grams. A text shorter than ``k`` without CJK has none.
     """
-    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
-    cjk = is_cjk(cps)
-    n = max(cps.size - k + 1, 0)
-    h = np.zeros(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(k):
-            h *= _P
-            h += cps[j : j + n]
-    ends = np.cumsum(lens)
-    pos = np.arange(n, dtype=np.int64)
-    ccum = np.concatenate(([0], np.cumsum(cjk, dtype=np.int64)))
-    keep = (pos + k <= ends[doc[:n]]) & (ccum[pos + k] == ccum[pos])
-    doc1 = doc[:n][keep]
-    h1 = h[keep]
-    del h
-    if not cjk.any():
-        counts = np.bincount(doc1, minlength=len(texts))
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        return _mix(h1), starts
-    # two runs, each grouped by text (k-grams, then CJK unigrams): scatter
-    # each into its text's slot, k-grams first
-    doc2 = doc[cjk]
-    with np.errstate(over="ignore"):
-        h2 = cps[cjk] + _UNIGRAM_SALT
-    c1 = np.bincount(doc1, minlength=len(texts))
-    c2 = np.bincount(doc2, minlength=len(texts))
-    starts = np.concatenate(([0], np.cumsum(c1 + c2)[:-1]))
-    s1 = np.concatenate(([0], np.cumsum(c1)[:-1]))
-    s2 = np.concatenate(([0], np.cumsum(c2)[:-1]))
-    out = np.empty(h1.size + h2.size, dtype=np.uint64)
-    out[starts[doc1] + np.arange(h1.size) - s1[doc1]] = h1
-    out[starts[doc2] + c1[doc2] + np.arange(h2.size) - s2[doc2]] = h2
-    with np.errstate(over="ignore"):
-        return _mix(out), starts
+    cps, offs = _codepoints(texts)
+    return K.shingle_hashes(cps, offs, int(k))
+
+
+def _signatures(cps: np.ndarray, offs: np.ndarray, k: int, num_perm: int,
+                seed: int) -> np.ndarray:
+    """:func:`minhash` of the texts ``cps[offs[d]:offs[d+1]]``."""
+    if num_perm & (num_perm - 1) or not 1 <= num_perm <= 1024:
+        raise ValueError(f"num_perm must be a power of two in 1..1024, got {num_perm}")
+    salt = np.random.default_rng(seed).integers(0, 2**63, dtype=np.uint64)
+    rng = np.random.default_rng([seed, 17])
+    probes = np.stack([rng.integers(0, num_perm, size=num_perm) for _ in range(_ROUNDS)])
+    flips = np.array([((r + 1) * 0x9E3779B1) & 0xFFFFFFFE for r in range(_ROUNDS)],
+                     dtype=np.uint32)
+    return K.signatures(cps, offs, int(k), int(num_perm), np.uint64(salt),
+                        probes.astype(np.int64), flips)
 
 
 def minhash(texts: Sequence[str], k: int = 4, num_perm: int = 64, seed: int = 0) -> np.ndarray:
-    """MinHash signatures (``len(texts) x num_perm``, uint32) of character k-shingles.
+    """MinHash signatures (``len(texts) x num_perm``, uint32) of the texts'
+    shingles (:func:`shingles`).
 
     One-permutation hashing (Li, Owen & Zhang, "One permutation hashing",
     NIPS 2012): one seeded hash per shingle; its top bits pick one of
-    ``num_perm`` bins, the next 32 bits are the value, and each text keeps the
-    minimum per bin (one ``np.minimum.at`` pass instead of ``num_perm``
-    passes). Bins a text leaves empty are filled from other bins of the same
-    text (:func:`_densify`, optimal densification), so that, as for classic
-    MinHash (Broder, 1997), two signatures agree in a column with probability
-    close to the Jaccard similarity of the two shingle sets. Texts need at least ``k`` characters; ``num_perm`` must be a
-    power of two.
+    ``num_perm`` bins, the next 31 bits (the lowest cleared) are the value,
+    and each text keeps the minimum per bin. Bins a text leaves empty are
+    filled by optimal densification (Shrivastava, "Optimal densification for
+    fast and accurate minwise hashing", ICML 2017): bin ``j`` takes the value
+    of the first originally filled bin in a fixed random probe sequence, the
+    same sequence for every text, so a text's signature depends on its
+    shingles only, and, as for classic MinHash (Broder, 1997), two signatures
+    agree in a column with probability close to the Jaccard similarity of the
+    two shingle sets. ``num_perm`` must be a power of two; a text without
+    shingles keeps empty bins (``0xFFFFFFFF``).
     """
-    if num_perm & (num_perm - 1) or not 1 <= num_perm <= 1024:
-        raise ValueError(f"num_perm must be a power of two in 1..1024, got {num_perm}")
-    bits = num_perm.bit_length() - 1
-    rng = np.random.default_rng(seed)
-    salt = rng.integers(0, 2**63, dtype=np.uint64)
-    n = len(texts)
-    empty = np.uint32(0xFFFFFFFF)
-    sig = np.full((n, num_perm), empty, dtype=np.uint32)
-    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
-    ends = np.cumsum(lens)
-    bounds = [0]
-    while bounds[-1] < n:
-        base = ends[bounds[-1] - 1] if bounds[-1] else 0
-        nxt = int(np.searchsorted(ends, base + _CHUNK_SHINGLES, side="right"))
-        bounds.append(max(nxt, bounds[-1] + 1))
-    with np.errstate(over="ignore"):
-        for lo, hi in itertools.pairwise(bounds):
-            h, starts = _shingle_hashes(texts[lo:hi], k)
-            h ^= salt
-            _mix(h)
-            counts = np.diff(np.append(starts, h.size))
-            cell = np.repeat(np.arange(lo, hi, dtype=np.int64) * num_perm, counts)
-            if bits:
-                cell += (h >> np.uint64(64 - bits)).astype(np.int64)
-            # values below the empty marker, so a real minimum is never "empty"
-            val = ((h >> np.uint64(32 - bits if bits else 32)) & np.uint64(0xFFFFFFFE)).astype(np.uint32)
-            np.minimum.at(sig.reshape(-1), cell, val)
-            _densify(sig[lo:hi], empty, seed)
-    return sig
-
-
-def _densify(sig: np.ndarray, empty: np.uint32, seed: int = 0, rounds: int = 256) -> np.ndarray:
-    """Fill empty bins by probing other bins in a fixed random order per bin
-    (optimal densification; Shrivastava, "Optimal densification for fast and
-    accurate minwise hashing", ICML 2017): bin ``j`` takes the value of the
-    first originally non-empty bin in its probe sequence, the same sequence
-    for every text, so a text's signature depends on its shingles only and
-    empty bins are filled independently of each other. Works on the list of
-    holes, which shrinks geometrically round by round. Filled in place.
-    """
-    m = sig.shape[1]
-    flat = sig.reshape(-1)  # a view: sig is C-contiguous
-    hole = flat == empty
-    at = np.flatnonzero(hole)
-    row = at - at % m
-    col = at - row
-    rng = np.random.default_rng([seed, 17])
-    for r in range(rounds):  # the probes of round r are the r-th draw, whatever the data
-        if not at.size:
-            break
-        probe = np.asarray(rng.integers(0, m, size=m), dtype=np.int64)
-        src = row + probe[col]
-        ok = ~hole[src]
-        flat[at[ok]] = flat[src[ok]] ^ np.uint32(((r + 1) * 0x9E3779B1) & 0xFFFFFFFE)
-        miss = ~ok
-        at, row, col = at[miss], row[miss], col[miss]
-    return sig  # texts with one or two distinct shingles may keep a few empty bins
+    cps, offs = _codepoints(texts)
+    return _signatures(cps, offs, k, num_perm, seed)
 
 
 def agreement(sig: np.ndarray, pairs: np.ndarray, cols: int | None = None) -> np.ndarray:
     """Share of the first ``cols`` signature columns on which each pair agrees
     (the MinHash estimate of their Jaccard similarity)."""
-    out = np.empty(len(pairs))
     view = sig if cols is None else sig[:, :cols]
-    for lo in range(0, len(pairs), 200_000):
-        c = pairs[lo:lo + 200_000]
-        out[lo:lo + len(c)] = (view[c[:, 0]] == view[c[:, 1]]).mean(axis=1)
-    return out
+    return (view[pairs[:, 0]] == view[pairs[:, 1]]).mean(axis=1)
+
+
+def _sorted_unique(x: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an integer array by one sort (numpy 2.4's ``unique``
+    is an order of magnitude slower on a few hundred thousand integers)."""
+    x = np.sort(x, axis=None)
+    keep = np.ones(x.size, dtype=bool)
+    keep[1:] = x[1:] != x[:-1]
+    return x[keep]
 
 
 def lsh_candidates(sig: np.ndarray, bands: int, min_estimate: float | None = None) -> np.ndarray:
-    """Candidate pairs (``m x 2``, i < j) of texts that agree on a whole band.
+    """Candidate pairs (``m x 2``, i < j) of texts that agree on a whole band
+    (banding; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, 3.4).
 
-    Within each bucket every member is paired with the bucket's first member
-    and with its successor, so a bucket of n texts costs O(n) pairs (buckets of
-    exact duplicates can be large); verification and connected components
-    recover the rest of the cluster. With ``min_estimate``, each band's pairs
-    whose signatures agree on fewer than that share of columns are dropped
-    at once (first on a quarter of the columns with a margin of 0.15, then
+    In a bucket of up to 16 texts every two are paired; in a larger one
+    (exact duplicates of a popular text can make thousands) each member is
+    paired with the bucket's first member and with its predecessor, O(n)
+    pairs, and verification and connected components recover the rest of the
+    cluster. With ``min_estimate``, pairs whose
+    signatures agree on fewer than that share of columns are dropped as they
+    are found (first on a quarter of the columns with a margin of 0.15, then
     on all), so the many chance matches of short texts are never collected.
     """
-    n, num_perm = sig.shape
-    rows = num_perm // bands
-    quarter = max(1, num_perm // 4)
-    out = []
-    with np.errstate(over="ignore"):
-        for band in range(bands):
-            key = np.full(n, np.uint64(band + 1), dtype=np.uint64)
-            for c in range(band * rows, (band + 1) * rows):
-                key = key * _P + sig[:, c].astype(np.uint64)
-            order = np.argsort(key)
-            ks = key[order]
-            same = ks[1:] == ks[:-1]
-            if not same.any():
-                continue
-            first = np.concatenate(([True], ~same))
-            head = order[np.maximum.accumulate(np.where(first, np.arange(n), 0))]
-            star = (head != order) & ~np.concatenate(([False], ~same))
-            x = np.concatenate([order[:-1][same], head[star]])
-            y = np.concatenate([order[1:][same], order[star]])
-            pairs = np.stack([np.minimum(x, y), np.maximum(x, y)], axis=1).astype(np.int64)
-            if min_estimate is not None and len(pairs):
-                pairs = pairs[agreement(sig, pairs, quarter) >= min_estimate - 0.15]
-                pairs = pairs[agreement(sig, pairs) >= min_estimate]
-            out.append(pairs[:, 0] * n + pairs[:, 1])
-    packed = np.sort(np.concatenate(out)) if out else np.empty(0, dtype=np.int64)
-    if not packed.size:
-        return np.empty((0, 2), dtype=np.int64)
-    packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]
-    pairs = np.stack([packed // n, packed % n], axis=1)
-    return pairs[pairs[:, 0] != pairs[:, 1]]
+    n, m = sig.shape
+    sig = np.ascontiguousarray(sig)
+    rows = m // bands
+    est = -1.0 if min_estimate is None else float(min_estimate)
+    index_bits = max(1, int(n - 1).bit_length())
+    found: list[np.ndarray] = []
+    step = max(1, min(bands, 4))  # bands per call: bounds the key and pair buffers
+    for first in range(0, bands, step):
+        keys = K.band_keys(sig, first, min(step, bands - first), rows, index_bits)
+        keys.sort(axis=1)
+        packed, room, used = K.band_pairs(sig, keys, index_bits, est, _SMALL_BUCKET)
+        found.extend(packed[room[q]:room[q] + used[q]] for q in range(len(used)))
+    packed = _sorted_unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    return np.stack([packed // max(n, 1), packed % max(n, 1)], axis=1)
+
+
+def _jaccard(cps: np.ndarray, offs: np.ndarray, pairs: np.ndarray, k: int) -> np.ndarray:
+    if len(pairs) == 0:
+        return np.empty(0)
+    used = _sorted_unique(pairs.ravel())
+    inv = np.searchsorted(used, pairs)
+    lens = offs[used + 1] - offs[used]
+    sub_offs = np.zeros(used.size + 1, dtype=np.int64)
+    np.cumsum(lens, out=sub_offs[1:])
+    sub = K.gather(cps, offs, used, sub_offs)
+    h, starts = K.shingle_hashes(sub, sub_offs, int(k))
+    K.sort_texts(h, starts, np.arange(used.size, dtype=np.int64))
+    return K.pair_jaccard(h, starts, np.ascontiguousarray(inv[:, 0]),
+                          np.ascontiguousarray(inv[:, 1]))
 
 
 def jaccard(texts: Sequence[str], pairs: np.ndarray, k: int) -> np.ndarray:
-    """Exact Jaccard similarity of the shingle sets (see :func:`_shingle_hashes`)
-    of each pair of texts."""
-    if len(pairs) == 0:
-        return np.empty(0)
-    used, inv = np.unique(pairs.ravel(), return_inverse=True)
-    sub = [texts[i] for i in used]
-    h, starts = _shingle_hashes(sub, k)
-    counts = np.diff(np.append(starts, h.size))
-    rows = np.repeat(np.arange(len(sub)), counts)
-    cols_u, cols = np.unique(h, return_inverse=True)
-    x = sparse.csr_matrix(
-        (np.ones(h.size, dtype=np.float32), (rows, cols)), shape=(len(sub), cols_u.size)
-    )
-    x.data[:] = 1.0  # set semantics: duplicates were summed
-    size = np.asarray(x.sum(axis=1)).ravel()
-    p = inv.reshape(-1, 2)
-    inter = np.asarray(x[p[:, 0]].multiply(x[p[:, 1]]).sum(axis=1)).ravel()
-    return inter / (size[p[:, 0]] + size[p[:, 1]] - inter)
+    """Exact Jaccard similarity of the shingle sets (:func:`shingles`) of each
+    pair of texts."""
+    cps, offs = _codepoints(texts)
+    return _jaccard(cps, offs, np.asarray(pairs, dtype=np.int64).reshape(-1, 2), k)
 
 
 def near_duplicate_clusters(texts: Sequence[str], tp: TextParams, seed: int = 0) -> np.ndarray:
@@ -302,12 +278,20 @@ def near_duplicate_clusters(texts: Sequence[str], tp: TextParams, seed: int = 0)
     below the threshold at 64 columns), which removes most dissimilar
     candidates at a negligible cost in recall.
     """
-    n = len(texts)
-    if n == 0:
+    cps, offs = _codepoints(texts)
+    return corpus_clusters(cps, offs, tp, seed)
+
+
+def corpus_clusters(cps: np.ndarray, offs: np.ndarray, tp: TextParams, seed: int = 0
+                    ) -> np.ndarray:
+    """:func:`near_duplicate_clusters` of the texts ``cps[offs[d]:offs[d+1]]``."""
+    n = offs.size - 1
+    if n <= 0:
         return np.empty(0, dtype=np.int64)
-    sig = minhash(texts, tp.shingle, tp.num_perm, seed)
+    sig = _signatures(cps, offs, tp.shingle, tp.num_perm, seed)
     cand = lsh_candidates(sig, tp.bands, min_estimate=tp.threshold - 0.15)
-    sim = jaccard(texts, cand, tp.shingle)
+    del sig
+    sim = _jaccard(cps, offs, cand, tp.shingle)
     ok = cand[sim >= tp.threshold]
     g = sparse.coo_matrix((np.ones(len(ok)), (ok[:, 0], ok[:, 1])), shape=(n, n))
     _, labels = connected_components(g, directed=False)
@@ -324,39 +308,32 @@ def text_similarity(
     Weight = the number of distinct near-duplicate clusters the two accounts
     both posted within the window. Plain retweets are left out (co-retweet
     covers them); texts shorter than ``text.min_chars`` after normalisation
-    are ignored (too generic to be evidence). Normalisation and de-duplication
-    run in SQL; only the distinct texts go through MinHash.
+    are ignored (too generic to be evidence). Only the distinct normalised
+    texts go through MinHash.
     """
     min_chars = max(text.min_chars, text.shingle)
-    norm, uniq, lab = (temp_name(f"text_{x}") for x in ("norm", "uniq", "lab"))
-    con.execute(
-        f"""
-        CREATE TEMP TABLE {norm} AS
-        SELECT account_id, post_id, epoch(created_at) AS ts, {normalize_sql('text')} AS t
-        FROM posts WHERE kind <> 'retweet' AND text IS NOT NULL AND created_at IS NOT NULL
-        """
-    )
-    con.execute(
-        f"""
-        CREATE TEMP TABLE {uniq} AS
-        SELECT t, row_number() OVER (ORDER BY t) - 1 AS tid
-        FROM (SELECT DISTINCT t FROM {norm} WHERE length(t) >= {int(min_chars)})
-        """
-    )
-    texts = con.execute(f"SELECT t FROM {uniq} ORDER BY tid").fetchnumpy()["t"]
-    labels = near_duplicate_clusters(list(texts), text, seed)
-    con.register(lab, pa.table({"tid": np.arange(len(labels), dtype=np.int64), "label": labels}))
+    posts = con.sql(
+        "SELECT account_id, post_id, epoch(created_at) AS ts, text FROM posts "
+        "WHERE kind <> 'retweet' AND text IS NOT NULL AND created_at IS NOT NULL"
+    ).to_arrow_table()
+    text_of_row, cps, offs = distinct_texts(posts["text"], min_chars)
+    labels = corpus_clusters(cps, offs, text, seed)
+    keep = np.flatnonzero(text_of_row >= 0)
+    actions = pa.table({
+        "account_id": posts["account_id"].take(keep),
+        "post_id": posts["post_id"].take(keep),
+        "object": labels[text_of_row[keep]],
+        "ts": posts["ts"].take(keep),
+    })
+    del posts
+    lab = temp_name("text_actions")
+    con.register(lab, actions)
     try:
-        res = run_coaction(
-            con, "text-similarity",
-            f"SELECT n.account_id, n.post_id, l.label AS object, n.ts FROM {norm} n "
-            f"JOIN {uniq} u ON u.t = n.t JOIN {lab} l ON l.tid = u.tid",
-            tp.window, tp.max_burst,
-        )
+        res = run_coaction(con, "text-similarity",
+                           f"SELECT account_id, post_id, object, ts FROM {lab}",
+                           tp.window, tp.max_burst)
     finally:
         con.unregister(lab)
-        con.execute(f"DROP TABLE IF EXISTS {norm}")
-        con.execute(f"DROP TABLE IF EXISTS {uniq}")
-    res.stats["texts"] = len(labels)
-    res.stats["clusters"] = len(np.unique(labels)) if len(labels) else 0
+    res.stats["texts"] = int(labels.size)
+    res.stats["clusters"] = int(labels.max()) + 1 if labels.size else 0
     return res
