@@ -16,6 +16,9 @@ Two devices keep it fast without changing the result:
 * time buckets of width ``window``: two actions within ``window`` seconds lie
   in the same or in adjacent buckets, so the self-join is an equi-join on
   ``(object, bucket)`` instead of a quadratic join over every object;
+* actions are numbered (their row in the raw actions table), and every join
+  and grouping carries those numbers instead of post ids; the evidence view
+  translates them back;
 * per (account, object, bucket) only the earliest and latest action are kept:
   inside one bucket any two actions are within the window, and across
   adjacent buckets the closest pair is always (latest of the earlier bucket,
@@ -148,8 +151,8 @@ def run_coaction(
         f"""
         CREATE TEMP TABLE {act}_ends AS
         SELECT c.aid, o.oid, CAST(floor(r.ts / {width}) AS BIGINT) AS bkt,
-               min(r.ts) AS t0, min_by(r.post_id, r.ts) AS p0,
-               max(r.ts) AS t1, max_by(r.post_id, r.ts) AS p1
+               min(r.ts) AS t0, min_by(r.rowid, r.ts) AS p0,
+               max(r.ts) AS t1, max_by(r.rowid, r.ts) AS p1
         FROM {act}_raw r JOIN {deg} o ON o.object = r.object
         JOIN {acc} c ON c.account_id = r.account_id
         WHERE o.deg >= 2
@@ -200,10 +203,11 @@ def run_coaction(
     con.execute(
         f"""
         CREATE TEMP VIEW {ev} AS
-        SELECT ca.account_id AS a, cb.account_id AS b, o.object, e.post_a, e.post_b,
-               e.delta_seconds
+        SELECT ca.account_id AS a, cb.account_id AS b, o.object, pa.post_id AS post_a,
+               pb.post_id AS post_b, e.delta_seconds
         FROM {ev}_int e JOIN {acc} ca ON ca.aid = e.a JOIN {acc} cb ON cb.aid = e.b
         JOIN {deg} o ON o.oid = e.oid
+        JOIN {act}_raw pa ON pa.rowid = e.post_a JOIN {act}_raw pb ON pb.rowid = e.post_b
         """
     )
     con.execute(
@@ -260,10 +264,10 @@ def run_coaction(
         "window": w,
         "max_burst": int(max_burst),
     }
-    for t in (f"{act}_raw", f"{act}_ends", act):
+    for t in (f"{act}_ends", act):
         con.execute(f"DROP TABLE {t}")
     return TraceResult(name=name, pairs=pairs, evidence=ev, stats=stats,
-                       cleanup=[f"{ev}_int", acc, deg])
+                       cleanup=[f"{ev}_int", acc, deg, f"{act}_raw"])
 
 
 def drop(con: duckdb.DuckDBPyConnection, result: TraceResult) -> None:

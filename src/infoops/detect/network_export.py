@@ -60,9 +60,10 @@ def raw_edges(
         tp = dataclasses.replace(tp, max_burst=int(max_burst))
     res = run_trace(store.con, trace, params, tp, seed=seed)
     try:
+        # through Arrow: DuckDB's own .df() builds Python string objects, ~3x slower
         df = store.con.sql(
             f"SELECT * FROM {res.pairs} WHERE weight >= {int(min_weight)} ORDER BY a, b"
-        ).df()
+        ).to_arrow_table().to_pandas()
     finally:
         drop(store.con, res)
     df = df.rename(columns={"a": "account_a", "b": "account_b"})
