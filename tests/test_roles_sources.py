@@ -48,15 +48,33 @@ def test_find_amplifiers_needs_most_posts_aimed_at_members(store: Store) -> None
 
 def test_merge_plan_joins_networks_through_shared_sources() -> None:
     sources = pd.DataFrame({
-        "account_id": ["s1", "s1", "s2", "s3"],
-        "network_id": ["A", "B", "B", "C"],
-        "n_amplifiers": [4, 4, 3, 2],
-        "from_network": [10, 10, 6, 5],
-        "from_members": [20, 20, 6, 5],
+        "account_id": ["s1", "s1", "s2", "s2", "s3", "s4"],
+        "network_id": ["A", "B", "A", "B", "B", "C"],
+        "n_amplifiers": [4, 4, 3, 5, 3, 2],
+        "from_network": [10, 10, 4, 8, 6, 5],
+        "from_members": [20, 20, 12, 12, 6, 5],
     })
     renames, recruits = merge_plan(sources, {"A": 5, "B": 9, "C": 2})
     assert renames == {"A": "B"}
-    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {"s1": "B", "s2": "B", "s3": "C"}
+    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {
+        "s1": "B", "s2": "B", "s3": "B", "s4": "C"}
+
+
+def test_merge_plan_needs_more_than_one_shared_source() -> None:
+    """Two operations whose cover activity lands on the same small organic
+    account share that account only: no merge, and no chain through it."""
+    sources = pd.DataFrame({
+        "account_id": ["o1", "o1", "o2", "o2"],
+        "network_id": ["PRC", "TR1", "TR1", "TR2"],
+        "n_amplifiers": [3, 7, 4, 5],
+        "from_network": [5, 8, 6, 6],
+        "from_members": [13, 13, 12, 12],
+    })
+    renames, recruits = merge_plan(sources, {"PRC": 900, "TR1": 19, "TR2": 20})
+    assert renames == {}
+    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {"o1": "TR1", "o2": "TR1"}
+    assert merge_plan(sources, {"PRC": 900, "TR1": 19, "TR2": 20}, min_shared=1)[0] == {
+        "TR1": "PRC", "TR2": "PRC"}
 
 
 def test_similar_networks_by_campaign_vectors() -> None:
@@ -100,15 +118,16 @@ def test_hijacked_only_operation_is_kept_and_explained(store: Store) -> None:
 
 def test_merge_plan_ignores_a_network_that_barely_touches_a_source() -> None:
     sources = pd.DataFrame({
-        "account_id": ["s1", "s1", "s1", "s2", "s2"],
-        "network_id": ["A", "B", "C", "A", "B"],
-        "n_amplifiers": [12, 2, 1, 5, 6],
-        "from_network": [90, 4, 6, 40, 35],
-        "from_members": [100, 100, 100, 75, 75],
+        "account_id": ["s1", "s1", "s1", "s2", "s2", "s3", "s3"],
+        "network_id": ["A", "B", "C", "A", "B", "A", "B"],
+        "n_amplifiers": [12, 2, 1, 5, 6, 4, 4],
+        "from_network": [90, 4, 6, 40, 35, 20, 20],
+        "from_members": [100, 100, 100, 75, 75, 40, 40],
     })
     renames, recruits = merge_plan(sources, {"A": 50, "B": 40, "C": 30})
-    # s1: B gives 4 % of the members' engagement, C has one amplifier: neither merges;
-    # s2: A and B both take a real part, so they are one operation
+    # s1: B gives 4 % of the members' engagement, C has one amplifier: neither takes part;
+    # s2 and s3: A and B both take a real part in two sources, so they are one operation
     assert renames == {"B": "A"}
-    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {"s1": "A", "s2": "A"}
+    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {
+        "s1": "A", "s2": "A", "s3": "A"}
     assert merge_plan(sources, {"A": 50, "B": 40, "C": 30}, min_share=0.5)[0] == {}
