@@ -140,12 +140,12 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int
         for i, x in enumerate(nets):
             for y in nets[i + 1:]:
                 shared[(x, y)] = shared.get((x, y), 0) + 1
-    for (x, y), n in sorted(shared.items()):
+    for (x, y), count in sorted(shared.items()):
         ra, rb = find(x), find(y)
-        if n >= min_shared and ra != rb:
+        if count >= min_shared and ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    for n in main.to_numpy():
-        find(n)
+    for net in main.to_numpy():
+        find(str(net))
     components: dict[str, list[str]] = {}
     for n in sorted(set(parent)):
         components.setdefault(find(n), []).append(n)
