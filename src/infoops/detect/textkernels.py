@@ -50,6 +50,26 @@ def _cjk(c):
             or (0xAC00 <= c <= 0xD7AF) or (0xF900 <= c <= 0xFAFF))
 
 
+@njit(inline="always", cache=True)
+def _shingle_at(cps, i, k, run):
+    """The shingle ending at character ``i``, if any: ``(run, found, hash)``.
+
+    ``run`` counts the non-CJK characters ending at ``i - 1`` (0 at a text's
+    start) and comes back updated. A CJK character is a shingle on its own;
+    otherwise the last ``k`` characters are one when none of them is CJK.
+    """
+    c = cps[i]
+    if _cjk(c):
+        return 0, True, mix64(np.uint64(c) + UNIGRAM_SALT)
+    run += 1
+    if run < k:
+        return run, False, np.uint64(0)
+    h = np.uint64(0)
+    for j in range(i - k + 1, i + 1):
+        h = h * _P + np.uint64(cps[j])
+    return run, True, mix64(h)
+
+
 @njit(parallel=True, cache=True)
 def _count_shingles(cps, offs, k):
     n = offs.size - 1
@@ -91,19 +111,10 @@ def shingle_hashes(cps, offs, k):
         w = starts[d]
         run = 0
         for i in range(lo, hi):
-            c = cps[i]
-            if _cjk(c):
-                out[w] = mix64(np.uint64(c) + UNIGRAM_SALT)
+            run, found, h = _shingle_at(cps, i, k, run)
+            if found:
+                out[w] = h
                 w += 1
-                run = 0
-            else:
-                run += 1
-                if run >= k:
-                    h = np.uint64(0)
-                    for j in range(i - k + 1, i + 1):
-                        h = h * _P + np.uint64(cps[j])
-                    out[w] = mix64(h)
-                    w += 1
     return out, starts
 
 
@@ -140,17 +151,9 @@ def signatures(cps, offs, k, num_perm, salt, probes, flips):
         row[:] = EMPTY
         run = 0
         for i in range(offs[d], offs[d + 1]):
-            c = cps[i]
-            if _cjk(c):
-                _offer(row, mix64(np.uint64(c) + UNIGRAM_SALT), salt, top, low, bits)
-                run = 0
-            else:
-                run += 1
-                if run >= k:
-                    h = np.uint64(0)
-                    for j in range(i - k + 1, i + 1):
-                        h = h * _P + np.uint64(cps[j])
-                    _offer(row, mix64(h), salt, top, low, bits)
+            run, found, h = _shingle_at(cps, i, k, run)
+            if found:
+                _offer(row, h, salt, top, low, bits)
         filled = row != EMPTY
         for j in range(num_perm):
             if filled[j]:
