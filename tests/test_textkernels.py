@@ -191,3 +191,15 @@ def test_distinct_texts_in_several_chunks(monkeypatch):
     assert distinct == {"same text here", "other words"}
     assert row_of.tolist() == [-1 if t == "x" else int(row_of[texts.index(t)]) for t in texts]
     assert len({row_of[i] for i, t in enumerate(texts) if t != "x" and "ame" in t}) == 1
+
+
+def test_kernels_can_be_called_from_several_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(5)
+    corpora = [[" ".join(rng.choice(PIECES) for _ in range(8)) for _ in range(300)]
+               for _ in range(4)]
+    alone = [minhash(c, seed=1) for c in corpora]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda c: minhash(c, seed=1), corpora))
+    assert all((a == b).all() for a, b in zip(alone, together, strict=True))

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from typing import ParamSpec, TypeVar
 
 import duckdb
 import numpy as np
@@ -62,6 +64,22 @@ _SMALL_BUCKET = 16  # LSH buckets up to this size are checked pair by pair
 _CHUNK_ROWS = 1_000_000  # texts normalised per call (bounds the code-point buffer)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_KERNEL_LOCK = threading.RLock()
+
+
+def _one_thread_at_a_time(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``fn`` under a process-wide lock: numba's fallback threading layer
+    (workqueue, used where neither OpenMP nor TBB is present) aborts the
+    process when two threads enter its parallel kernels at once."""
+    @functools.wraps(fn)
+    def locked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _KERNEL_LOCK:
+            return fn(*args, **kwargs)
+    return locked
+
+
 @functools.cache
 def _lower_table() -> np.ndarray:
     """Lower case per code point: the first character of Python's full mapping
@@ -91,6 +109,7 @@ def normalize(text: str) -> str:
     return _WS.sub(" ", s).strip(" ").translate(_lower_map())
 
 
+@_one_thread_at_a_time
 def normalize_all(texts: pa.Array | pa.ChunkedArray, rows: np.ndarray | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`normalize` of many texts (an Arrow string array, no nulls) at
@@ -109,6 +128,7 @@ def normalize_all(texts: pa.Array | pa.ChunkedArray, rows: np.ndarray | None = N
     return K.normalize_utf8(data, offs, np.asarray(rows, dtype=np.int64), _lower_table())
 
 
+@_one_thread_at_a_time
 def distinct_texts(texts: pa.Array | pa.ChunkedArray, min_chars: int
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """De-duplicate the normalised texts.
@@ -153,6 +173,7 @@ def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return cps, offs
 
 
+@_one_thread_at_a_time
 def shingles(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     """Hashes (uint64) of every shingle of every text, grouped by text, and the
     offsets of each text's group (``len(texts) + 1``).
@@ -181,6 +202,7 @@ def _signatures(cps: np.ndarray, offs: np.ndarray, k: int, num_perm: int,
                         probes.astype(np.int64), flips)
 
 
+@_one_thread_at_a_time
 def minhash(texts: Sequence[str], k: int = 4, num_perm: int = 64, seed: int = 0) -> np.ndarray:
     """MinHash signatures (``len(texts) x num_perm``, uint32) of the texts'
     shingles (:func:`shingles`).
@@ -218,6 +240,7 @@ def _sorted_unique(x: np.ndarray) -> np.ndarray:
     return x[keep]
 
 
+@_one_thread_at_a_time
 def lsh_candidates(sig: np.ndarray, bands: int, min_estimate: float | None = None) -> np.ndarray:
     """Candidate pairs (``m x 2``, i < j) of texts that agree on a whole band
     (banding; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, 3.4).
@@ -262,6 +285,7 @@ def _jaccard(cps: np.ndarray, offs: np.ndarray, pairs: np.ndarray, k: int) -> np
                           np.ascontiguousarray(inv[:, 1]))
 
 
+@_one_thread_at_a_time
 def jaccard(texts: Sequence[str], pairs: np.ndarray, k: int) -> np.ndarray:
     """Exact Jaccard similarity of the shingle sets (:func:`shingles`) of each
     pair of texts."""
@@ -282,6 +306,7 @@ def near_duplicate_clusters(texts: Sequence[str], tp: TextParams, seed: int = 0)
     return corpus_clusters(cps, offs, tp, seed)
 
 
+@_one_thread_at_a_time
 def corpus_clusters(cps: np.ndarray, offs: np.ndarray, tp: TextParams, seed: int = 0
                     ) -> np.ndarray:
     """:func:`near_duplicate_clusters` of the texts ``cps[offs[d]:offs[d+1]]``."""
