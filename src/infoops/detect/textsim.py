@@ -224,13 +224,6 @@ def minhash(texts: Sequence[str], k: int = 4, num_perm: int = 64, seed: int = 0)
     return _signatures(cps, offs, k, num_perm, seed)
 
 
-def agreement(sig: np.ndarray, pairs: np.ndarray, cols: int | None = None) -> np.ndarray:
-    """Share of the first ``cols`` signature columns on which each pair agrees
-    (the MinHash estimate of their Jaccard similarity)."""
-    view = sig if cols is None else sig[:, :cols]
-    return (view[pairs[:, 0]] == view[pairs[:, 1]]).mean(axis=1)
-
-
 def _sorted_unique(x: np.ndarray) -> np.ndarray:
     """``np.unique`` of an integer array by one sort (numpy 2.4's ``unique``
     is an order of magnitude slower on a few hundred thousand integers)."""
