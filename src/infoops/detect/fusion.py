@@ -61,11 +61,17 @@ def fuse(tested: dict[str, pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame(columns=["a", "b", "weight", "p_value", "traces"])
     allp = pd.concat(parts, ignore_index=True)
     n_layers = max(len(tested), 1)
-    g = allp.groupby(["a", "b"], sort=True)
-    out = g.agg(weight=("s", "sum"), p_value=("p", "min"),
-                traces=("trace", lambda t: ",".join(sorted(t)))).reset_index()
+    # each trace is one bit; a pair appears at most once per trace, so the sum
+    # of its bits names its set of traces (no Python call per pair)
+    names = sorted(allp["trace"].unique())
+    allp["bit"] = allp["trace"].map({t: 1 << i for i, t in enumerate(names)}).astype("int64")
+    out = allp.groupby(["a", "b"], sort=True).agg(
+        weight=("s", "sum"), p_value=("p", "min"), mask=("bit", "sum")).reset_index()
+    masks = out["mask"].unique()
+    label = {int(m): ",".join(t for i, t in enumerate(names) if int(m) >> i & 1) for m in masks}
+    out["traces"] = out["mask"].map(label)
     out["p_value"] = np.minimum(out["p_value"] * n_layers, 1.0)
-    return out
+    return out.drop(columns="mask")
 
 
 def cluster(fused: pd.DataFrame, resolution: float = 1.0, seed: int = 0) -> dict[str, int]:
@@ -119,6 +125,18 @@ class Candidate:
     member_traces: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+def _by_trace(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with one row per trace named in its ``traces`` column (few
+    distinct trace sets, so each is split once)."""
+    codes, sets = pd.factorize(frame["traces"])
+    names = [t.split(",") for t in sets]
+    lookup = pd.DataFrame({
+        "code": np.repeat(np.arange(len(names)), [len(n) for n in names]),
+        "trace": [t for n in names for t in n],
+    })
+    return frame.drop(columns="traces").assign(code=codes).merge(lookup, on="code")
+
+
 def describe(
     fused: pd.DataFrame,
     communities: dict[str, int],
@@ -138,52 +156,70 @@ def describe(
     """
     if fused.empty or not communities:
         return []
-    ca = fused["a"].map(communities)
-    cb = fused["b"].map(communities)
-    internal = fused[ca.to_numpy() == cb.to_numpy()].assign(c=ca[ca == cb])
-    out = []
+    ca = fused["a"].map(communities).to_numpy()
+    cb = fused["b"].map(communities).to_numpy()
+    same = ca == cb
+    internal = fused.loc[same, ["a", "b", "weight", "traces"]].assign(c=ca[same])
     sizes = Counter(communities.values())
-    boundary = fused[ca.to_numpy() != cb.to_numpy()]
-    for c, edges in internal.groupby("c", sort=True):
-        n = sizes[c]
-        if n < min_size or len(edges) < min_edges:
-            continue
-        density = len(edges) / (n * (n - 1) / 2)
-        if 2 * len(edges) / n < min_mean_degree:
-            continue
-        mean_w = float(edges["weight"].mean())
-        trace_counts: Counter[str] = Counter()
-        strength: Counter[str] = Counter()
-        per_member: dict[str, Counter[str]] = {}
-        for a, b, w, tr in edges[["a", "b", "weight", "traces"]].itertuples(index=False):
-            strength[a] += w
-            strength[b] += w
-            for t in tr.split(","):
-                trace_counts[t] += 1
-                per_member.setdefault(a, Counter())[t] += 1
-                per_member.setdefault(b, Counter())[t] += 1
-        members = sorted(acc for acc, cc in communities.items() if cc == c)
-        top = max(strength.values()) if strength else 1.0
-        out_w = float(
-            boundary.loc[boundary["a"].isin(members) | boundary["b"].isin(members), "weight"].sum()
-        )
-        score = 0.5 * density + 0.5 * (1 - math.exp(-mean_w / 10))
+    n_edges = internal.groupby("c").size()
+    kept = [int(c) for c, m in n_edges.items()
+            if sizes[c] >= min_size and m >= min_edges and 2 * m / sizes[c] >= min_mean_degree]
+    if not kept:
+        return []
+    internal = internal[internal["c"].isin(kept)]
+    # weight leaving each community: a boundary edge counts for both its ends' communities
+    boundary = fused.loc[~same, "weight"].to_numpy()
+    out_w = (pd.Series(boundary).groupby(ca[~same]).sum()
+             .add(pd.Series(boundary).groupby(cb[~same]).sum(), fill_value=0.0))
+    # one row per (community, endpoint) and per (community, endpoint, trace)
+    ends = pd.DataFrame({
+        "c": np.concatenate([internal["c"].to_numpy(), internal["c"].to_numpy()]),
+        "acc": np.concatenate([internal["a"].to_numpy(), internal["b"].to_numpy()]),
+        "w": np.concatenate([internal["weight"].to_numpy(), internal["weight"].to_numpy()]),
+        "traces": np.concatenate([internal["traces"].to_numpy(), internal["traces"].to_numpy()]),
+    })
+    strength = ends.groupby(["c", "acc"], sort=False)["w"].sum()
+    member_traces = _by_trace(ends).groupby(["c", "acc", "trace"], sort=True).size()
+    trace_counts = _by_trace(internal).groupby(["c", "trace"], sort=True).size()
+    counts_of: dict[int, dict[str, int]] = {}
+    tc = trace_counts.reset_index(name="k")
+    for c, t, k in zip(tc["c"].tolist(), tc["trace"].tolist(), tc["k"].tolist(), strict=True):
+        counts_of.setdefault(int(c), {})[str(t)] = int(k)
+    traces_of: dict[int, dict[str, dict[str, int]]] = {}
+    mtr = member_traces.reset_index(name="k")
+    for c, acc, t, k in zip(mtr["c"].tolist(), mtr["acc"].tolist(), mtr["trace"].tolist(),
+                            mtr["k"].tolist(), strict=True):
+        traces_of.setdefault(int(c), {}).setdefault(str(acc), {})[str(t)] = int(k)
+    members_of: dict[int, list[str]] = {}
+    for acc, c in communities.items():
+        members_of.setdefault(c, []).append(acc)
+    mean_w = internal.groupby("c")["weight"].mean()
+    out = []
+    for c in kept:
+        n, m = sizes[c], int(n_edges[c])
+        density = m / (n * (n - 1) / 2)
+        w = float(mean_w[c])
+        counts = counts_of[c]
+        members = sorted(members_of[c])
+        st = strength.loc[c]
+        top = float(st.max()) if len(st) else 1.0
+        mt = traces_of.get(c, {})
+        score = 0.5 * density + 0.5 * (1 - math.exp(-w / 10))
         out.append(
             Candidate(
                 network_id="",
                 accounts=members,
                 score=round(float(score), 6),
-                traces=[t for t, _ in sorted(trace_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
+                traces=[t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))],
                 detail={
-                    "internal_edges": len(edges),
+                    "internal_edges": m,
                     "density": round(density, 6),
-                    "mean_weight": round(mean_w, 6),
-                    "boundary_weight": round(out_w, 6),
-                    "trace_edges": dict(sorted(trace_counts.items())),
+                    "mean_weight": round(w, 6),
+                    "boundary_weight": round(float(out_w.get(c, 0.0)), 6),
+                    "trace_edges": counts,
                 },
-                member_strength={m: round(strength.get(m, 0.0) / top, 6) for m in members},
-                member_traces={m: dict(sorted(per_member.get(m, Counter()).items()))
-                               for m in members},
+                member_strength={a: round(float(st.get(a, 0.0)) / top, 6) for a in members},
+                member_traces={a: mt.get(a, {}) for a in members},
             )
         )
     out.sort(key=lambda cand: (-len(cand.accounts), cand.accounts[0]))
