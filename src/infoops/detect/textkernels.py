@@ -75,18 +75,10 @@ def _count_shingles(cps, offs, k):
     n = offs.size - 1
     counts = np.zeros(n, dtype=np.int64)
     for d in prange(n):
-        lo, hi = offs[d], offs[d + 1]
-        run = 0  # non-CJK characters ending here
-        c = 0
-        for i in range(lo, hi):
-            if _cjk(cps[i]):
-                c += 1
-                run = 0
-            else:
-                run += 1
-                if run >= k:
-                    c += 1
-        counts[d] = c
+        run = 0
+        for i in range(offs[d], offs[d + 1]):
+            run, found, _ = _shingle_at(cps, i, k, run)
+            counts[d] += found
     return counts
 
 
@@ -205,6 +197,15 @@ def band_keys(sig, first, count, rows, index_bits):
     return keys
 
 
+@njit(inline="always", cache=True)
+def _bucket_end(key, s, shift):
+    """End of the bucket starting at ``key[s]`` in a sorted row of words."""
+    e = s + 1
+    while e < key.size and (key[e] >> shift) == (key[s] >> shift):
+        e += 1
+    return e
+
+
 @njit(parallel=True, cache=True)
 def band_pairs(sig, keys, index_bits, min_estimate, small):
     """Candidate pairs of each band from its sorted words (:func:`band_keys`):
@@ -230,9 +231,7 @@ def band_pairs(sig, keys, index_bits, min_estimate, small):
         r = 0
         s = 0
         while s < n:
-            e = s + 1
-            while e < n and (key[e] >> shift) == (key[s] >> shift):
-                e += 1
+            e = _bucket_end(key, s, shift)
             m = e - s
             r += m * (m - 1) // 2 if m <= small else 2 * m - 3
             s = e
@@ -246,9 +245,7 @@ def band_pairs(sig, keys, index_bits, min_estimate, small):
         w = room[q]
         s = 0
         while s < n:
-            e = s + 1
-            while e < n and (key[e] >> shift) == (key[s] >> shift):
-                e += 1
+            e = _bucket_end(key, s, shift)
             if e - s <= small:  # every pair of a small bucket
                 for t in range(s + 1, e):
                     cur = np.int64(key[t] & low)
@@ -276,10 +273,9 @@ def band_pairs(sig, keys, index_bits, min_estimate, small):
 
 
 @njit(parallel=True, cache=True)
-def sort_texts(h, starts, which):
-    """Sort the shingle hashes of the texts in ``which``, in place."""
-    for q in prange(which.size):
-        d = which[q]
+def sort_texts(h, starts):
+    """Sort each text's shingle hashes, in place."""
+    for d in prange(starts.size - 1):
         h[starts[d]:starts[d + 1]] = np.sort(h[starts[d]:starts[d + 1]])
 
 

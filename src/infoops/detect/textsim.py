@@ -1,4 +1,4 @@
-"""Near-duplicate text: character shingles, MinHash and LSH, in numpy.
+"""Near-duplicate text: character shingles, MinHash and LSH.
 
 Texts are normalised (the ``RT @name:`` prefix, @mentions and URLs removed,
 case folded, whitespace collapsed) and cut into overlapping character
@@ -157,11 +157,15 @@ def distinct_texts(texts: pa.Array | pa.ChunkedArray, min_chars: int
     text_of_row[order] = np.cumsum(first) - 1
     reps = order[first]
     if n <= _CHUNK_ROWS:  # the one chunk is still at hand: pick the texts out of it
-        new_offs = np.zeros(reps.size + 1, dtype=np.int64)
-        np.cumsum(size[reps], out=new_offs[1:])
-        return text_of_row, K.gather(cps, offs, reps, new_offs), new_offs
-    cps, offs = normalize_all(texts, reps)
-    return text_of_row, cps, offs
+        return text_of_row, *_pick(cps, offs, reps)
+    return text_of_row, *normalize_all(texts, reps)
+
+
+def _pick(cps: np.ndarray, offs: np.ndarray, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The texts ``which`` (by index) of a corpus, as a corpus of their own."""
+    new_offs = np.zeros(which.size + 1, dtype=np.int64)
+    np.cumsum(offs[which + 1] - offs[which], out=new_offs[1:])
+    return K.gather(cps, offs, which, new_offs), new_offs
 
 
 def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -268,12 +272,8 @@ def _jaccard(cps: np.ndarray, offs: np.ndarray, pairs: np.ndarray, k: int) -> np
         return np.empty(0)
     used = _sorted_unique(pairs.ravel())
     inv = np.searchsorted(used, pairs)
-    lens = offs[used + 1] - offs[used]
-    sub_offs = np.zeros(used.size + 1, dtype=np.int64)
-    np.cumsum(lens, out=sub_offs[1:])
-    sub = K.gather(cps, offs, used, sub_offs)
-    h, starts = K.shingle_hashes(sub, sub_offs, int(k))
-    K.sort_texts(h, starts, np.arange(used.size, dtype=np.int64))
+    h, starts = K.shingle_hashes(*_pick(cps, offs, used), int(k))
+    K.sort_texts(h, starts)
     return K.pair_jaccard(h, starts, np.ascontiguousarray(inv[:, 0]),
                           np.ascontiguousarray(inv[:, 1]))
 
