@@ -180,7 +180,8 @@ def describe(
     })
     strength = ends.groupby(["c", "acc"], sort=False)["w"].sum()
     member_traces = _by_trace(ends).groupby(["c", "acc", "trace"], sort=True).size()
-    trace_counts = _by_trace(internal).groupby(["c", "trace"], sort=True).size()
+    # every internal edge has two ends: a community's edges per trace are half its ends'
+    trace_counts = member_traces.groupby(level=["c", "trace"], sort=True).sum() // 2
     counts_of: dict[int, dict[str, int]] = {}
     tc = trace_counts.reset_index(name="k")
     for c, t, k in zip(tc["c"].tolist(), tc["trace"].tolist(), tc["k"].tolist(), strict=True):

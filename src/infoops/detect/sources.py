@@ -144,8 +144,6 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int
         ra, rb = find(x), find(y)
         if count >= min_shared and ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    for net in main.to_numpy():
-        find(str(net))
     components: dict[str, list[str]] = {}
     for n in sorted(set(parent)):
         components.setdefault(find(n), []).append(n)
