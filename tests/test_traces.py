@@ -171,3 +171,25 @@ def test_text_similarity_ignores_rt_prefix_mentions_and_urls(store):
         {"post_id": "3", "account_id": "c", "ts": 20, "text": "Совсем другой текст про погоду"},
     ])
     assert _pairs(store, "text-similarity", 60) == {("a", "b"): 1}
+
+
+@pytest.mark.parametrize("trace", sorted(TRACES))
+def test_drop_leaves_no_temp_tables_or_views(store, trace):
+    insert(store, [
+        {"post_id": "o", "account_id": "x", "ts": 0, "text": "a slogan long enough to compare"},
+        {"post_id": "r1", "account_id": "a", "ts": 10, "kind": "retweet", "ref_post_id": "o"},
+        {"post_id": "r2", "account_id": "b", "ts": 20, "kind": "retweet", "ref_post_id": "o"},
+        {"post_id": "t1", "account_id": "a", "ts": 30, "text": "a slogan long enough to compare!"},
+    ])
+
+    def temps():
+        return store.con.execute(
+            "SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary)"
+            " + (SELECT count(*) FROM duckdb_views() WHERE temporary)"
+        ).fetchall()[0][0]
+
+    before = temps()
+    res = run_trace(store.con, trace, DetectParams())
+    assert temps() > before
+    drop(store.con, res)
+    assert temps() == before

@@ -74,9 +74,10 @@ class TraceResult:
     evidence: str
     stats: dict[str, Any] = field(default_factory=dict)
     model: str = "bipartite"
-    #: Further temp tables behind ``pairs`` / ``evidence`` (``evidence`` may be
-    #: a view over them), dropped with the result.
+    #: Further temp tables behind ``pairs`` / ``evidence``, dropped with the result.
     cleanup: list[str] = field(default_factory=list)
+    #: ``evidence`` is a view over ``cleanup`` tables rather than a table.
+    evidence_is_view: bool = False
 
 
 def temp_name(prefix: str) -> str:
@@ -267,17 +268,14 @@ def run_coaction(
     for t in (f"{act}_ends", act):
         con.execute(f"DROP TABLE {t}")
     return TraceResult(name=name, pairs=pairs, evidence=ev, stats=stats,
-                       cleanup=[f"{ev}_int", acc, deg, f"{act}_raw"])
+                       cleanup=[f"{ev}_int", acc, deg, f"{act}_raw"], evidence_is_view=True)
 
 
 def drop(con: duckdb.DuckDBPyConnection, result: TraceResult) -> None:
     """Drop a trace result's temp tables (and its evidence view, if it is one)."""
     if result.evidence:
-        kind = con.execute(
-            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND temporary",
-            [result.evidence],
-        ).fetchall()[0][0]  # type: ignore[index]
-        con.execute(f"DROP {'VIEW' if kind else 'TABLE'} IF EXISTS {result.evidence}")
+        kind = "VIEW" if result.evidence_is_view else "TABLE"
+        con.execute(f"DROP {kind} IF EXISTS {result.evidence}")
     for t in (result.pairs, result.stats.get("degrees"), *result.cleanup):
         if t:
             con.execute(f"DROP TABLE IF EXISTS {t}")
