@@ -161,8 +161,33 @@ _CORE = (
     """,
 )
 
+_REJECTED = (
+    """
+    CREATE TABLE rejected_networks (
+        run_id       TEXT NOT NULL,
+        network_id   TEXT NOT NULL,
+        score        DOUBLE,
+        n_accounts   BIGINT,
+        traces       TEXT,
+        reason       TEXT,
+        detail       JSON
+    )
+    """,
+    """
+    CREATE TABLE rejected_members (
+        run_id      TEXT NOT NULL,
+        network_id  TEXT NOT NULL,
+        account_id  TEXT NOT NULL,
+        role        TEXT,
+        score       DOUBLE,
+        reason      TEXT
+    )
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables: accounts, posts, entities, runs, results", _CORE),
+    Migration(2, "networks detect looked at and rejected, with their reasons", _REJECTED),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -178,4 +203,7 @@ DATA_TABLES = (
     "profile_changes",
 )
 #: Result tables written by ``detect``.
-RESULT_TABLES = ("detect_runs", "edges", "networks", "members", "evidence")
+RESULT_TABLES = (
+    "detect_runs", "edges", "networks", "members", "evidence",
+    "rejected_networks", "rejected_members",
+)
