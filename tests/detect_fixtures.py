@@ -230,3 +230,39 @@ def scenario(seed: int = 0, prefix: str = "") -> tuple[list[dict], list, list, l
                 posts.append({"post_id": pid(), "account_id": u, "ts": t,
                               "text": f"random thought {int(rng.integers(10**6))} about life"})
     return posts, hashtags, urls, []
+
+
+def scenario_profiles(store: Store, seed: int = 0, prefix: str = "") -> None:
+    """Profiles for :func:`scenario`'s accounts, as the 2020 PRC network had them.
+
+    The operation's 15 accounts were created within four days of each other
+    and have no followers; everyone else was created over six years and has
+    an ordinary audience. (Without profiles the operation is only a cluster
+    amplifying its own cores — which an authentic community with update
+    accounts also is — and detection rejects it with that reason.)
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed + 1000)
+    ids = [r[0] for r in store.con.execute(
+        "SELECT DISTINCT account_id FROM posts ORDER BY 1").fetchall()]
+    rows = []
+    for aid in ids:
+        name = aid.removeprefix(prefix)
+        op = name.startswith(("core", "amp"))
+        created = (datetime(2019, 11, 3) + timedelta(days=int(rng.integers(0, 4))) if op
+                   else datetime(2013, 1, 1) + timedelta(days=int(rng.integers(0, 2200))))
+        rows.append({"account_id": aid, "screen_name": f"sn_{aid}", "created_at": created,
+                     "followers": 0 if op else int(rng.integers(30, 5000)), "following": 20,
+                     "is_stub": False})
+    # a background of organic accounts, so that creation bursts have a base rate
+    for i in range(300):
+        rows.append({"account_id": f"{prefix}quiet{i}", "screen_name": f"sn_q{i}",
+                     "created_at": datetime(2013, 1, 1) + timedelta(days=int(rng.integers(0, 2200))),
+                     "followers": int(rng.integers(30, 5000)), "following": 20, "is_stub": False})
+    df = pd.DataFrame(rows)
+    store.con.register("_acc", df)
+    try:
+        store.con.execute("INSERT INTO accounts BY NAME SELECT * FROM _acc")
+    finally:
+        store.con.unregister("_acc")

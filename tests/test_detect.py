@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from detect_fixtures import insert, scenario
+from detect_fixtures import insert, scenario, scenario_profiles
 from infoops.cli import cli
 from infoops.detect import pipeline
 from infoops.detect.flagged import write_flagged
@@ -35,6 +35,7 @@ def _partition(store: Store, run_id: str) -> set[frozenset[str]]:
 @pytest.fixture
 def world_store(store):
     insert(store, *scenario(seed=1))
+    scenario_profiles(store, seed=1)
     return store
 
 
@@ -43,6 +44,7 @@ def detected(tmp_path_factory):
     """One detect run on the scenario, shared by the read-only tests below."""
     s = Store(tmp_path_factory.mktemp("detected") / "w.duckdb")
     insert(s, *scenario(seed=1))
+    scenario_profiles(s, seed=1)
     run_id = detect(s, seed=0)
     yield s, run_id
     s.close()
@@ -95,9 +97,11 @@ def test_edges_and_evidence_are_stored_with_posts_by_each_side(detected):
 def test_same_seed_same_result_and_relabelling_does_not_change_the_partition(store, tmp_path):
     posts, tags, urls, mentions = scenario(seed=2)
     insert(store, posts, tags, urls, mentions)
+    scenario_profiles(store, seed=2)
     run1 = detect(store, seed=7)
     run2 = detect(store, seed=7)
     assert _partition(store, run1) == _partition(store, run2)
+    assert len(_partition(store, run1)) == 1
 
     rng = random.Random(11)
     accounts = sorted({p["account_id"] for p in posts})
@@ -108,6 +112,10 @@ def test_same_seed_same_result_and_relabelling_does_not_change_the_partition(sto
     rng.shuffle(shuffled)
     other = Store(tmp_path / "relabelled.duckdb")
     insert(other, shuffled, tags, urls, mentions)
+    profiles = store.table("accounts").sample(frac=1.0, random_state=3)
+    profiles["account_id"] = [relabel.get(a, a) for a in profiles["account_id"]]
+    with other.registered("_acc", profiles):
+        other.execute("INSERT INTO accounts SELECT * FROM _acc")
     run3 = detect(other, seed=7)
     back = {v: k for k, v in relabel.items()}
     mapped = {frozenset(back[a] for a in net) for net in _partition(other, run3)}
@@ -161,6 +169,7 @@ def test_flagged_csv(detected, tmp_path):
 def test_cli_detect(runner, db_path, tmp_path):
     s = Store(db_path)
     insert(s, *scenario(seed=1))
+    scenario_profiles(s, seed=1)
     s.close()
     out = tmp_path / "f.csv"
     res = runner.invoke(cli, ["detect", "--db", str(db_path), "--out", str(out), "-q",

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from infoops.detect.roles import RoleClassifier, assign_roles, role_features
+from infoops.detect.refine import refine
+from infoops.detect.roles import RoleClassifier, role_features
 from infoops.errors import DetectionError
 from infoops.store import Store
 
@@ -87,6 +88,7 @@ def build_world(store: Store, seed: int = 0, rename=None, shuffle: bool = False,
             else:
                 add_post(aid, t, "original", f"organic thought {rng.integers(0, 10**6)}")
     burst = datetime(2019, 11, 3)
+    copies: list[tuple[str, str, str, str]] = []  # (core, its post, amplifier, the copy)
     if hijacked:
         cores = [add_account(f"core{i}", datetime(2012, 1, 1) + timedelta(days=int(rng.integers(0, 900))),
                              int(rng.integers(100, 900))) for i in range(4)]
@@ -112,7 +114,9 @@ def build_world(store: Store, seed: int = 0, rename=None, shuffle: bool = False,
             for amp in amps:
                 if copypasta:
                     if rng.random() < 0.5:
-                        add_post(amp, t + timedelta(minutes=int(rng.integers(0, 5))), "original", text, lang="zh")
+                        copy = add_post(amp, t + timedelta(minutes=int(rng.integers(0, 5))),
+                                        "original", text, lang="zh")
+                        copies.append((core, post, amp, copy))
                 elif rng.random() < 0.5:
                     add_post(amp, t + timedelta(minutes=int(rng.integers(1, 6))), "retweet", "", (post, core),
                              lang="zh")
@@ -155,6 +159,12 @@ def build_world(store: Store, seed: int = 0, rename=None, shuffle: bool = False,
                 edge("synchronized", x, y, 1, 1)
         members = pd.DataFrame({"run_id": RUN, "network_id": "net-1", "account_id": cores + amps + [celeb]})
         networks = ["net-1"]
+    # the posts behind each near-duplicate pair (what detection keeps as evidence)
+    evidence = pd.DataFrame(
+        [{"run_id": RUN, "trace": "text-similarity", "a": min(c, a), "b": max(c, a),
+          "post_a": cp if c < a else ap, "post_b": ap if c < a else cp,
+          "object": cp, "delta_seconds": 60.0} for c, cp, a, ap in copies],
+        columns=["run_id", "trace", "a", "b", "post_a", "post_b", "object", "delta_seconds"])
     if shuffle:
         acc, pst, members = (f.sample(frac=1.0, random_state=seed) for f in (acc, pst, members))
         edges = list(np.random.default_rng(seed).permutation(edges))
@@ -164,6 +174,8 @@ def build_world(store: Store, seed: int = 0, rename=None, shuffle: bool = False,
     _insert(store, "edges", pd.DataFrame(list(edges)))
     _insert(store, "networks", pd.DataFrame({"run_id": RUN, "network_id": networks}))
     _insert(store, "members", members)
+    if len(evidence):
+        _insert(store, "evidence", evidence)
     return names
 
 
@@ -175,7 +187,7 @@ def roles_by_name(store: Store, names: dict[str, str]) -> dict[str, str]:
 
 def test_cores_amplifiers_and_the_celebrity_is_removed(store: Store) -> None:
     names = build_world(store)
-    assign_roles(store, RUN)
+    refine(store, RUN)
     roles = roles_by_name(store, names)
     assert "celeb" not in roles
     assert {n for n, r in roles.items() if r == "core"} == {f"core{i}" for i in range(4)}
@@ -188,7 +200,7 @@ def test_cores_amplifiers_and_the_celebrity_is_removed(store: Store) -> None:
 
 def test_member_scores_reasons_and_signals(store: Store) -> None:
     names = build_world(store)
-    assign_roles(store, RUN)
+    refine(store, RUN)
     m = store.sql("SELECT * FROM members WHERE run_id = $r", {"r": RUN}).set_index("account_id")
     assert m["score"].between(0, 1).all() and (m["score"] > 0.8).all()
     amp = m.loc[names["amp3"]]
@@ -208,7 +220,7 @@ def test_member_scores_reasons_and_signals(store: Store) -> None:
 def test_roles_do_not_depend_on_ids_names_or_row_order(tmp_path) -> None:
     plain = Store(tmp_path / "a.duckdb")
     names_a = build_world(plain, seed=3)
-    assign_roles(plain, RUN)
+    refine(plain, RUN)
     other = Store(tmp_path / "b.duckdb")
     # Relabel every id and name (reversing their sort order) and shuffle every table.
     rng = np.random.default_rng(7)
@@ -220,7 +232,7 @@ def test_roles_do_not_depend_on_ids_names_or_row_order(tmp_path) -> None:
         return salt[s]
 
     names_b = build_world(other, seed=3, rename=rename, shuffle=True)
-    assign_roles(other, RUN)
+    refine(other, RUN)
     assert roles_by_name(plain, names_a) == roles_by_name(other, names_b)
     sa = plain.sql("SELECT account_id, score FROM members").set_index("account_id")["score"]
     sb = other.sql("SELECT account_id, score FROM members").set_index("account_id")["score"]
@@ -229,11 +241,12 @@ def test_roles_do_not_depend_on_ids_names_or_row_order(tmp_path) -> None:
     assert sa.rename(back_a).sort_index().round(9).equals(sb.rename(back_b).sort_index().round(9))
 
 
-def test_copypasta_operation_without_retweets_is_all_core(store: Store) -> None:
+def test_copypasta_operation_without_retweets_cores_post_first(store: Store) -> None:
     names = build_world(store, copypasta=True)
-    assign_roles(store, RUN)
+    refine(store, RUN)
     roles = roles_by_name(store, names)
-    assert set(roles.values()) == {"core"}
+    # no retweets at all: the originators are the members whose copies come first
+    assert {n for n, r in roles.items() if r == "core"} == {f"core{i}" for i in range(4)}
     assert len(roles) == 20  # the celebrity is not in this network's interactions; nothing removed
     assert store.sql("SELECT count(*) AS n FROM networks")["n"][0] == 1
 
@@ -247,7 +260,7 @@ def test_weak_and_small_networks_are_dropped(store: Store) -> None:
         f" ('{RUN}', 'net-2', 'org2');"
         f"INSERT INTO edges VALUES ('{RUN}', 'co-hashtag', 'org1', 'org2', 3, 0.01, TRUE, NULL)"
     )
-    assign_roles(store, RUN)
+    refine(store, RUN)
     assert store.sql("SELECT network_id FROM networks")["network_id"].tolist() == ["net-1"]
     assert not store.sql("SELECT * FROM members WHERE network_id = 'net-2'").shape[0]
 
@@ -283,5 +296,5 @@ def test_single_edge_members_without_amplification_are_peripheral(store: Store) 
 
 def test_empty_run_is_a_no_op(store: Store) -> None:
     store.execute(f"INSERT INTO detect_runs VALUES ('{RUN}', now(), now(), 'completed', NULL, NULL)")
-    assign_roles(store, RUN)
+    refine(store, RUN)
     assert store.count("members") == 0

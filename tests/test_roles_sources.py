@@ -7,8 +7,9 @@ import json
 import pandas as pd
 
 from infoops.detect.campaigns import similar_networks
-from infoops.detect.roles import assign_roles
-from infoops.detect.sources import find_amplifiers, find_sources, merge_plan
+from infoops.detect.params import RoleParams
+from infoops.detect.refine import refine
+from infoops.detect.recruit import find_amplifiers, find_sources, merge_plan
 from infoops.store import Store
 from test_roles import RUN, build_world, roles_by_name
 
@@ -19,7 +20,7 @@ def test_missed_cores_and_amplifier_are_recruited_and_teams_merge(store: Store) 
     assert set(sources["account_id"]) == {names[f"core{i}"] for i in range(4)}
     assert set(sources["network_id"]) == {"net-1", "net-2"}
     assert names["celeb"] not in set(sources["account_id"])  # most of its engagement is organic
-    assign_roles(store, RUN, merge_similarity=None)
+    refine(store, RUN, RoleParams(merge_similarity=None))
     roles = roles_by_name(store, names)
     assert {n for n, r in roles.items() if r == "core"} == {f"core{i}" for i in range(4)}
     assert {n for n, r in roles.items() if r == "amplifier"} == {f"amp{i}" for i in range(16)}
@@ -30,7 +31,7 @@ def test_missed_cores_and_amplifier_are_recruited_and_teams_merge(store: Store) 
 
 def test_without_recruitment_the_teams_stay_apart(store: Store) -> None:
     names = build_world(store, teams=True)
-    assign_roles(store, RUN, recruit=False, merge_similarity=None)
+    refine(store, RUN, RoleParams(recruit=False, merge_similarity=None))
     roles = roles_by_name(store, names)
     assert "core0" not in roles and "amp15" not in roles
     assert set(roles.values()) == {"amplifier"}  # reposters in a network without internal amplification
@@ -89,14 +90,14 @@ def test_similar_networks_by_campaign_vectors() -> None:
     assert similar_networks(vectors.iloc[:0]) == []
 
 
-def test_campaign_merge_in_assign_roles(store: Store) -> None:
+def test_campaign_merge_in_refine(store: Store) -> None:
     names = build_world(store, teams=True)
     # the two teams push the same hashtags; no recruitment, so only the campaign links them
     store.execute(
         "INSERT INTO post_hashtags SELECT post_id, '香港加油' FROM posts WHERE account_id IN "
         "(SELECT account_id FROM members)"
     )
-    assign_roles(store, RUN, recruit=False)
+    refine(store, RUN, RoleParams(recruit=False))
     nets = store.sql("SELECT network_id, n_accounts FROM networks WHERE run_id = $r", {"r": RUN})
     assert nets["network_id"].tolist() == ["net-1"] and nets["n_accounts"].tolist() == [15]
     assert len(roles_by_name(store, names)) == 15
@@ -104,7 +105,7 @@ def test_campaign_merge_in_assign_roles(store: Store) -> None:
 
 def test_hijacked_only_operation_is_kept_and_explained(store: Store) -> None:
     names = build_world(store, hijacked=True)
-    assign_roles(store, RUN)
+    refine(store, RUN)
     roles = roles_by_name(store, names)
     assert {n for n, r in roles.items() if r == "core"} == {f"core{i}" for i in range(4)}
     assert len(roles) == 20

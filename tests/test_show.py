@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from infoops.cli import cli
 from infoops.detect.explain import account_report, network_report, terminal_safe
-from infoops.detect.roles import assign_roles
+from infoops.detect.refine import refine
 from infoops.errors import NotFoundError
 from infoops.store import Store
 from test_roles import RUN, build_world
@@ -41,7 +41,7 @@ def world_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
             "ORDER BY abs(delta_seconds), object LIMIT 1)",
             [HOSTILE],
         )
-        assign_roles(store, RUN)
+        refine(store, RUN)
     return path, names
 
 

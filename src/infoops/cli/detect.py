@@ -18,12 +18,13 @@ from infoops.cli.options import (
 T = TypeVar("T", int, float)
 
 
-def _pairs(values: tuple[str, ...], cast: Callable[[str], T]) -> dict[str, T]:
+def _pairs(values: tuple[str, ...], cast: Callable[[str], T],
+           example: str = "TRACE=VALUE, e.g. co-retweet=60") -> dict[str, T]:
     out: dict[str, T] = {}
     for v in values:
         name, sep, num = v.partition("=")
         if not sep:
-            raise click.BadParameter(f"{v!r}: expected TRACE=VALUE, e.g. co-retweet=60")
+            raise click.BadParameter(f"{v!r}: expected {example}")
         try:
             out[name.strip()] = cast(num)
         except ValueError as exc:
@@ -40,20 +41,23 @@ def _pairs(values: tuple[str, ...], cast: Callable[[str], T]) -> dict[str, T]:
 @click.option("--traces", help="Comma-separated traces to run (default: all).")
 @click.option("--alpha", type=float, help="False-discovery rate of the null model (0.01).")
 @click.option("--resolution", type=float, help="Leiden resolution (1.0).")
+@click.option("--role", "role", multiple=True, metavar="NAME=VALUE",
+              help="A setting of the roles/membership/scoring stage, e.g. min_network_score=0.5 "
+                   "or signal_weights.office_hours=0.2 (see RoleParams).")
 @memory_option
 @json_option
 @quiet_option
 def command(db: str, out: str | None, seed: int, window: tuple[str, ...],
             min_weight: tuple[str, ...], traces: str | None, alpha: float | None,
-            resolution: float | None, memory_limit: str | None, as_json: bool,
-            quiet: bool) -> None:
+            resolution: float | None, role: tuple[str, ...], memory_limit: str | None,
+            as_json: bool, quiet: bool) -> None:
     """Run every coordination trace, the null model and clustering; store the run."""
     from infoops.detect.runner import run_detect_command
 
     text = run_detect_command(
         db, out=out, seed=seed, windows=_pairs(window, float), min_weights=_pairs(min_weight, int),
         traces=traces, alpha=alpha, resolution=resolution, memory_limit=memory_limit,
-        as_json=as_json,
+        as_json=as_json, roles=_pairs(role, str, "NAME=VALUE, e.g. min_network_score=0.5"),
         progress=None if quiet else (lambda m: click.echo(f"... {m}", err=True)),
     )
     click.echo(text)

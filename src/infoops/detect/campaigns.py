@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from infoops.detect.sources import apply_renames
+from infoops.detect.recruit import apply_renames
 from infoops.store import Store
 
 

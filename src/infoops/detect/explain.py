@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from infoops.detect.scoring import NETWORK_WORDS
+from infoops.detect.signals import REGISTRY
 from infoops.detect.signals import SIGNALS, compute_signals
 from infoops.errors import NotFoundError
 from infoops.store import Store
@@ -279,7 +279,7 @@ def format_network(report: dict[str, Any]) -> str:
         lines.append(f"  {t['trace']:<18} {t['edges']:,} edges, weight {t['total_weight'] or 0:,.0f}{p_txt}")
     lines.append("Top signals (share of members flagged)")
     for s in report["signals"] or [{"signal": "none", "share_flagged": 0.0}]:
-        words = NETWORK_WORDS.get(s["signal"], "")
+        words = REGISTRY[s["signal"]].words if s["signal"] in REGISTRY else ""
         lines.append(f"  {s['signal']:<20} {s['share_flagged']:.0%}  {words}")
     lines.append(f"Cores (top {len(report['cores'])})")
     for c in report["cores"]:

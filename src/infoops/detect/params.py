@@ -84,6 +84,212 @@ class TextParams:
     min_chars: int = 12
 
 
+def _default_signal_weights() -> dict[str, float]:
+    from infoops.detect.signals import REGISTRY
+
+    return {name: sig.weight for name, sig in REGISTRY.items()}
+
+
+#: Default weights of the behaviour components of a network's evidence (see
+#: :mod:`infoops.detect.scoring`): the share of members showing each kind of
+#: coordination that organic crowds rarely show.
+BEHAVIOUR_WEIGHTS: dict[str, float] = {
+    "copied_text": 0.6,
+    "synchronized": 0.4,
+    "multi_trace": 0.4,
+}
+
+
+@dataclass
+class RoleParams:
+    """Every setting of the after-clustering stage: roles, membership, recruitment,
+    merging and scoring (:mod:`infoops.detect.refine`, :mod:`infoops.detect.roles`,
+    :mod:`infoops.detect.recruit`, :mod:`infoops.detect.scoring`).
+
+    Recorded with the run in ``detect_runs.params`` under ``roles``; settable
+    from the command line with ``--role NAME=VALUE``.
+
+    Roles (:class:`infoops.detect.roles.RoleClassifier`)
+    ----------------------------------------------------
+    min_amplifiers:
+        Distinct members that must amplify an account for it to be core.
+    min_balance:
+        Smallest amplification balance ``(in - out) / (in + out)`` of a core.
+    min_authored_share:
+        Without internal amplification, share of own (not reposted) posts of a core.
+    min_lead_share:
+        Without internal amplification, share of near-duplicate pairs a core posted first.
+    max_bystander_internal_share:
+        A passive member is a bystander when at most this share of the engagement
+        it receives comes from the network.
+    min_partners:
+        Fewer significant partners than this and no amplification either way:
+        peripheral, removed.
+
+    Membership (an account-level decision)
+    --------------------------------------
+    min_member_share:
+        Share of an account's posts that must be tied to its network (amplify a
+        member, be amplified by members of a network that owns it, repost what
+        other members repost, or be the evidence of a coordination edge with a
+        member) for it to stay a member.
+    owned_share:
+        Share of the engagement an account receives that must come from its
+        network for the network to *own* it (its amplified posts then count
+        for it; a popular account amplified by an operation is its target).
+
+    Scoring (:mod:`infoops.detect.scoring`)
+    ---------------------------------------
+    k0:
+        Coordination partners at which a member's coordination reaches 1 - 1/e.
+    signal_weights:
+        Noisy-OR weight of each account signal.
+    behaviour_weights:
+        Noisy-OR weight of each behaviour component of a network's evidence.
+    self_amplification_weight:
+        How much self-amplification strengthens a network's other evidence.
+    full_core_share:
+        Share of owned cores among members at which self-amplification is full.
+    min_members, min_network_score:
+        Networks with fewer members, or a lower score, are rejected (kept in
+        ``rejected_networks`` with the reason).
+
+    Recruitment and merging (:mod:`infoops.detect.recruit`, :mod:`infoops.detect.campaigns`)
+    -----------------------------------------------------------------------------------------
+    recruit:
+        Recruit owned sources (cores) and amplifiers clustering missed.
+    source_min_received, source_min_coverage:
+        A source needs this many reposts/quotes from members and members must
+        have amplified this share of its own posts.
+    amplifier_min_posts, amplifier_min_share:
+        An account joins as amplifier with this many reposts/quotes of members,
+        this share of all its posts.
+    quiet_min_posts:
+        A low-activity account (fewer posts than ``amplifier_min_posts``) joins
+        with at least this many, all its posts aimed at members, only when it
+        also shares an account signal (creation burst or no followers).
+    recruit_rounds:
+        Alternating rounds of core and amplifier recruitment.
+    merge_min_share, merge_min_shared:
+        Two networks merge through sources when each takes at least
+        ``merge_min_share`` of the engagement of at least ``merge_min_shared``
+        common sources.
+    merge_similarity:
+        Campaign cosine at which networks merge (None: never).
+    """
+
+    min_amplifiers: int = 2
+    min_balance: float = 0.2
+    min_authored_share: float = 0.5
+    min_lead_share: float = 0.6
+    max_bystander_internal_share: float = 0.5
+    min_partners: int = 2
+    min_member_share: float = 0.1
+    owned_share: float = 0.6
+    k0: float = 10.0
+    signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
+    behaviour_weights: dict[str, float] = field(default_factory=lambda: dict(BEHAVIOUR_WEIGHTS))
+    self_amplification_weight: float = 0.6
+    full_core_share: float = 0.1
+    min_members: int = 3
+    min_network_score: float = 0.4
+    recruit: bool = True
+    source_min_received: int = 10
+    source_min_coverage: float = 0.5
+    amplifier_min_posts: int = 3
+    amplifier_min_share: float = 0.5
+    quiet_min_posts: int = 1
+    recruit_rounds: int = 3
+    merge_min_share: float = 0.1
+    merge_min_shared: int = 2
+    merge_similarity: float | None = 0.6
+
+    #: Settings that are shares or probabilities, in [0, 1].
+    _SHARES = ("min_authored_share", "min_lead_share", "max_bystander_internal_share",
+               "min_member_share", "owned_share", "self_amplification_weight",
+               "full_core_share", "min_network_score", "source_min_coverage",
+               "amplifier_min_share", "merge_min_share")
+    #: Settings that are counts, at least 1.
+    _COUNTS = ("min_amplifiers", "min_partners", "min_members", "source_min_received",
+               "amplifier_min_posts", "quiet_min_posts", "recruit_rounds", "merge_min_shared")
+
+    def __post_init__(self) -> None:
+        full = _default_signal_weights()
+        unknown = set(self.signal_weights) - set(full)
+        if unknown:
+            raise DetectionError(
+                f"roles: unknown signal(s) {sorted(unknown)} in signal_weights; "
+                f"choose from {', '.join(full)}")
+        full.update(self.signal_weights)
+        self.signal_weights = full
+        beh = dict(BEHAVIOUR_WEIGHTS)
+        unknown = set(self.behaviour_weights) - set(beh)
+        if unknown:
+            raise DetectionError(
+                f"roles: unknown behaviour(s) {sorted(unknown)} in behaviour_weights; "
+                f"choose from {', '.join(beh)}")
+        beh.update(self.behaviour_weights)
+        self.behaviour_weights = beh
+        for name in self._SHARES:
+            _check_range(f"roles.{name}", getattr(self, name), 0.0, 1.0)
+        for name in self._COUNTS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise DetectionError(f"roles.{name} must be a whole number >= 1, got {value!r}")
+        _check_range("roles.min_balance", self.min_balance, -1.0, 1.0)
+        if not (isinstance(self.k0, (int, float)) and self.k0 > 0):
+            raise DetectionError(f"roles.k0 must be > 0, got {self.k0!r}")
+        for kind, weights in (("signal_weights", self.signal_weights),
+                              ("behaviour_weights", self.behaviour_weights)):
+            for name, w in weights.items():
+                _check_range(f"roles.{kind}.{name}", w, 0.0, 1.0)
+        if self.merge_similarity is not None:
+            _check_range("roles.merge_similarity", self.merge_similarity, 0.0, 1.0)
+
+    def with_overrides(self, values: dict[str, str]) -> RoleParams:
+        """A copy with settings given as text (``--role NAME=VALUE``), parsed by type.
+
+        ``signal_weights.NAME`` and ``behaviour_weights.NAME`` set one weight;
+        ``merge_similarity=none`` switches campaign merging off.
+        """
+        data = dataclasses.asdict(self)
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        for key, text in values.items():
+            head, _, sub = key.partition(".")
+            if head in ("signal_weights", "behaviour_weights") and sub:
+                data[head] = {**data[head], sub: _parse_number(key, text, float)}
+                continue
+            if head not in fields or sub or head in ("signal_weights", "behaviour_weights"):
+                raise DetectionError(
+                    f"unknown role setting {key!r}; choose from "
+                    f"{', '.join(sorted(n for n in fields if not n.startswith('_')))}, "
+                    "signal_weights.NAME, behaviour_weights.NAME")
+            current = getattr(self, head)
+            if head == "merge_similarity" and text.strip().lower() in ("none", "off", ""):
+                data[head] = None
+            elif isinstance(current, bool):
+                if text.strip().lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                    raise DetectionError(f"roles.{head}: expected true or false, got {text!r}")
+                data[head] = text.strip().lower() in ("true", "1", "yes", "on")
+            elif isinstance(current, int):
+                data[head] = _parse_number(key, text, int)
+            else:
+                data[head] = _parse_number(key, text, float)
+        return RoleParams(**data)
+
+
+def _parse_number(key: str, text: str, cast: type) -> Any:
+    try:
+        return cast(text)
+    except ValueError:
+        raise DetectionError(f"roles.{key}: {text!r} is not a {cast.__name__}") from None
+
+
+def _check_range(name: str, value: object, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise DetectionError(f"{name} must be a number in [{low:g}, {high:g}], got {value!r}")
+
+
 @dataclass
 class DetectParams:
     """Everything a detect run depends on (besides the store and the seed).
@@ -108,6 +314,8 @@ class DetectParams:
         cluster.
     evidence_per_pair:
         Evidence rows kept per (trace, pair): the closest co-actions.
+    roles:
+        The after-clustering stage's settings (:class:`RoleParams`).
     """
 
     traces: dict[str, TraceParams] = field(default_factory=_default_traces)
@@ -118,8 +326,11 @@ class DetectParams:
     min_network_edges: int = 3
     min_mean_degree: float = 2.0
     evidence_per_pair: int = 5
+    roles: RoleParams = field(default_factory=RoleParams)
 
     def __post_init__(self) -> None:
+        if isinstance(self.roles, dict):
+            self.roles = RoleParams(**self.roles)
         full = _default_traces()
         for name, tp in self.traces.items():
             if name not in full:

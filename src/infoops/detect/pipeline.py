@@ -23,9 +23,11 @@ from infoops.detect.coaction import drop
 from infoops.detect.fusion import Candidate, cluster, describe, fuse
 from infoops.detect.nullmodel import significant_edges
 from infoops.detect.params import DetectParams
+from infoops.detect.refine import refine
 from infoops.detect.traces import run_trace
 from infoops.errors import DetectionError
 from infoops.store import Store
+from infoops.store.schema import RESULT_TABLES
 
 _EDGE_BASE = ("a", "b", "weight", "p_value", "significant", "d_a", "d_b")
 
@@ -129,19 +131,6 @@ def _write_results(store: Store, run_id: str, fused: pd.DataFrame,
                 con.unregister("_members_df")
 
 
-def _assign_roles(store: Store, run_id: str) -> str:
-    """Call ``roles.assign_roles`` (imported lazily: another module owns it)."""
-    try:
-        from infoops.detect.roles import assign_roles
-
-        assign_roles(store, run_id)
-    except ModuleNotFoundError as exc:  # a detect module this tree lacks
-        if not (exc.name or "").startswith("infoops.detect"):
-            raise
-        return f"skipped ({exc.name} missing)"
-    return "assigned"
-
-
 def detect(
     store: Store,
     params: DetectParams | None = None,
@@ -163,8 +152,9 @@ def detect(
     progress:
         Called with a short message at each stage.
     roles:
-        Assign roles and scores (:func:`infoops.detect.roles.assign_roles`),
-        which also drops weak networks and merges an operation's parts. False
+        Run the after-clustering stage (:func:`infoops.detect.refine.refine`):
+        membership, roles, scores, recruitment, merging, and the rejection of
+        weak networks (kept in ``rejected_networks`` with the reason). False
         keeps the clusters as Leiden made them (for studying the network layer).
 
     Returns
@@ -225,8 +215,9 @@ def detect(
                             params.min_network_edges, params.min_mean_degree)
         _say(progress, "writing results")
         _write_results(store, run_id, fused, networks)
-        _say(progress, "roles")
-        summary["roles"] = _assign_roles(store, run_id) if roles else "skipped (roles=False)"
+        _say(progress, "roles, membership and scores")
+        summary["roles"] = (refine(store, run_id, params.roles) if roles
+                            else "skipped (roles=False)")
         n_acc, n_net = con.execute(
             "SELECT count(DISTINCT account_id), count(DISTINCT network_id) FROM members "
             "WHERE run_id = ?", [run_id]
@@ -259,7 +250,9 @@ def _fail(store: Store, run_id: str, exc: BaseException) -> None:
         with contextlib.suppress(Exception):  # no transaction open
             con.execute("ROLLBACK")
         with store.transaction():
-            for table in ("edges", "evidence", "networks", "members"):
+            for table in RESULT_TABLES:
+                if table == "detect_runs":
+                    continue
                 con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
             con.execute(
                 "UPDATE detect_runs SET status = 'failed', finished_at = now(), summary = ? "

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from infoops.detect.params import RoleParams
 from infoops.errors import DetectionError
 from infoops.store import Store
 
@@ -58,7 +59,7 @@ FEATURE_COLUMNS = (
     "network_id", "account_id", "n_posts", "n_original", "n_authored", "n_amplify",
     "n_amp_internal", "n_amp_targets", "median_delay", "received", "received_internal",
     "n_amplifiers", "n_partners", "n_active_partners", "traces", "verified", "followers", "created_at",
-    "n_led", "n_followed",
+    "n_led", "n_followed", "n_tied", "n_tied_acting",
 )
 #: Traces whose evidence says who posted first (near-duplicate texts).
 LEAD_TRACES = ("text-similarity",)
@@ -77,7 +78,12 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
     (``n_partners``; ``n_active_partners`` leaves out fast-retweet edges in
     which it was only the one retweeted) and the traces involved;
     ``n_led`` / ``n_followed``: in the near-duplicate evidence pairs it shares
-    with other members, how often its post came first / second.
+    with other members, how often its post came first / second;
+    ``n_tied``: its distinct posts that tie it to the network (reposts and
+    quotes of members, its own posts that members reposted or quoted, reposts
+    of posts another member reposted, the posts behind its coordination
+    edges with members) and ``n_tied_acting`` the same without its own posts
+    that members amplified (what it *did*, not what was done to it).
     """
     return store.sql(
         """
@@ -92,12 +98,13 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
         amp_1 AS MATERIALIZED (  -- see links_1 below for why this is two steps
             SELECT ms.network_id, p.account_id AS src,
                    coalesce(p.ref_account_id, p.reply_to_account_id) AS target, p.kind,
-                   p.created_at, p.ref_post_id
+                   p.created_at, p.ref_post_id, p.post_id
             FROM posts p JOIN m ms ON ms.account_id = p.account_id
             WHERE p.kind IN ('retweet', 'quote', 'reply')
         ),
         amp AS (
-            SELECT a.network_id, a.src, mt.account_id AS dst, a.kind, a.created_at, a.ref_post_id
+            SELECT a.network_id, a.src, mt.account_id AS dst, a.kind, a.created_at, a.ref_post_id,
+                   a.post_id
             FROM amp_1 a JOIN m mt ON mt.account_id = a.target AND mt.network_id = a.network_id
             WHERE mt.account_id <> a.src
         ),
@@ -171,6 +178,38 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
                    count(*) FILTER (WHERE NOT first) AS n_followed
             FROM inside WHERE kind = 'lead'
             GROUP BY ALL
+        ),
+        -- posts that tie a member to its network: reposts/quotes of members, its own
+        -- posts that members reposted or quoted (``amplified``), reposts of what
+        -- another member reposted, and the posts behind its coordination edges
+        co_rt AS (
+            SELECT network_id, ref_post_id FROM amp_1
+            WHERE kind = 'retweet' AND ref_post_id IS NOT NULL
+            GROUP BY ALL HAVING count(DISTINCT src) >= 2
+        ),
+        ev_1 AS MATERIALIZED (
+            SELECT ma.network_id, e.a, e.b, e.post_a, e.post_b
+            FROM evidence e JOIN m ma ON ma.account_id = e.a WHERE e.run_id = $run
+        ),
+        ev_in AS MATERIALIZED (
+            SELECT e.* FROM ev_1 e JOIN m mb ON mb.account_id = e.b AND mb.network_id = e.network_id
+        ),
+        tied AS (
+            SELECT network_id, src AS account_id, post_id, FALSE AS amplified
+            FROM amp WHERE kind IN ('retweet', 'quote')
+            UNION ALL
+            SELECT network_id, dst, ref_post_id, TRUE
+            FROM amp WHERE kind IN ('retweet', 'quote') AND ref_post_id IS NOT NULL
+            UNION ALL
+            SELECT a.network_id, a.src, a.post_id, FALSE
+            FROM amp_1 a JOIN co_rt c USING (network_id, ref_post_id) WHERE a.kind = 'retweet'
+            UNION ALL SELECT network_id, a, post_a, FALSE FROM ev_in WHERE post_a IS NOT NULL
+            UNION ALL SELECT network_id, b, post_b, FALSE FROM ev_in WHERE post_b IS NOT NULL
+        ),
+        tied_n AS (
+            SELECT network_id, account_id, count(DISTINCT post_id) AS n_tied,
+                   count(DISTINCT post_id) FILTER (WHERE NOT amplified) AS n_tied_acting
+            FROM tied GROUP BY ALL
         )
         SELECT m.network_id, m.account_id,
                coalesce(own.n_posts, 0) AS n_posts, coalesce(own.n_original, 0) AS n_original,
@@ -184,7 +223,8 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
                coalesce(pt.n_active_partners, 0) AS n_active_partners,
                coalesce(pt.traces, '') AS traces,
                coalesce(acc.verified, FALSE) AS verified, acc.followers, acc.created_at,
-               coalesce(ld.n_led, 0) AS n_led, coalesce(ld.n_followed, 0) AS n_followed
+               coalesce(ld.n_led, 0) AS n_led, coalesce(ld.n_followed, 0) AS n_followed,
+               coalesce(tn.n_tied, 0) AS n_tied, coalesce(tn.n_tied_acting, 0) AS n_tied_acting
         FROM m
         LEFT JOIN own USING (account_id)
         LEFT JOIN amp_out ao USING (network_id, account_id)
@@ -193,6 +233,7 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
         LEFT JOIN partners pt USING (network_id, account_id)
         LEFT JOIN accounts acc USING (account_id)
         LEFT JOIN lead ld USING (network_id, account_id)
+        LEFT JOIN tied_n tn USING (network_id, account_id)
         ORDER BY m.network_id, m.account_id
         """,
         {"run": run_id, "passive": list(PASSIVE_TRACES), "summary": list(SUMMARY_TRACES),
@@ -239,6 +280,13 @@ class RoleClassifier:
     min_lead_share: float = 0.6
     max_bystander_internal_share: float = 0.5
     min_partners: int = 2
+
+    @classmethod
+    def from_params(cls, params: RoleParams) -> RoleClassifier:
+        """The classifier with the run's role settings."""
+        return cls(params.min_amplifiers, params.min_balance, params.min_authored_share,
+                   params.min_lead_share, params.max_bystander_internal_share,
+                   params.min_partners)
 
     def fit(self, features: pd.DataFrame) -> RoleClassifier:
         missing = set(FEATURE_COLUMNS) - set(features.columns)
@@ -292,115 +340,38 @@ class RoleClassifier:
         return self.fit(features).predict(features)
 
 
-def assign_roles(
-    store: Store,
-    run_id: str,
-    classifier: RoleClassifier | None = None,
-    min_members: int = 3,
-    min_network_score: float = 0.4,
-    recruit: bool = True,
-    merge_similarity: float | None = 0.6,
-) -> None:
-    """Fill roles, scores, signals and reasons for every member of a detect run.
+def owned(features: pd.DataFrame, owned_share: float) -> np.ndarray:
+    """Members whose network *owns* them: at least ``owned_share`` of the
+    reposts, quotes and replies they receive in the store come from it.
 
-    Called by the detection pipeline after clustering. Steps:
-
-    1. bystanders (see module docstring) are deleted;
-    2. members are classified (:class:`RoleClassifier`) and scored
-       (:func:`infoops.detect.scoring.score_run`); networks with fewer than
-       ``min_members`` members, or a score below ``min_network_score`` — no
-       inauthenticity signal shared by its members and no self-amplification
-       (see :mod:`infoops.detect.scoring`) — are dropped; the score rule only
-       applies where at least half the members have a profile (creation date
-       or follower count), since without profiles the signals cannot speak;
-    3. with ``recruit``, the sources the remaining networks amplify and own
-       join them as cores, and networks sharing a source merge
-       (:mod:`infoops.detect.sources`); networks pushing the same campaign
-       (hashtag/domain TF-IDF cosine ≥ ``merge_similarity``; None: never)
-       merge (:mod:`infoops.detect.campaigns`); step 2 then runs again;
-    4. each member gets ``role`` ('core' | 'amplifier'), ``score`` in [0, 1],
-       ``signals`` (JSON: each signal's value, flag and evidence, plus the
-       role features) and ``reason`` (words); each network its ``score``,
-       ``reason``, ``traces``, member counts and ``detail.roles``.
-    """
-    from infoops.detect.campaigns import merge_campaigns
-    from infoops.detect.scoring import score_run, write_scores
-    from infoops.detect.sources import recruit_sources
-
-    clf = classifier or RoleClassifier()
-
-    def classify_and_score() -> tuple[pd.DataFrame, pd.DataFrame] | None:
-        features = role_features(store, run_id)
-        if features.empty:
-            return None
-        gone = clf.fit(features).bystanders(features)
-        if gone.any():
-            # Bystanders leave first, so the others' features no longer count them.
-            _delete_members(store, run_id, features.loc[gone, ["network_id", "account_id"]])
-            features = role_features(store, run_id)
-        features["role"] = clf.fit_predict(features)
-        kept = features[features["role"] != "bystander"].reset_index(drop=True)
-        members, networks = score_run(store, kept)
-        # Without profiles most signals cannot be observed; such networks stand on coordination alone.
-        judged = networks["profile_coverage"] >= 0.5
-        networks["keep"] = (networks["n_accounts"] >= min_members) & (
-            (networks["score"] >= min_network_score) | ~judged)
-        return members, networks
-
-    result = classify_and_score()
-    if result is None:
-        return
-    members, networks = result
-    merged: dict[str, str] = {}
-    if (recruit or merge_similarity is not None) and networks["keep"].any():
-        weak = networks.loc[~networks["keep"], "network_id"]
-        _delete_networks(store, run_id, weak)
-        changed = False
-        if recruit:
-            n_recruited, merged = recruit_sources(store, run_id, clf.min_amplifiers)
-            changed = n_recruited > 0
-        if merge_similarity is not None:
-            more = merge_campaigns(store, run_id, merge_similarity)
-            merged = {old: more.get(new, new) for old, new in merged.items()}
-            merged.update(more)
-            changed = changed or bool(more)
-        if changed:
-            result = classify_and_score()
-            if result is None:
-                return
-            members, networks = result
-    if merged:
-        for detail, nid in zip(networks["detail"], networks["network_id"]):
-            parts = sorted(old for old, new in merged.items() if new == nid)
-            if parts:
-                detail["merged"] = parts
-    write_scores(store, run_id, members, networks)
+    An operation's cores draw their reach from the operation; a popular
+    account it amplifies (a state broadcaster, a celebrity) draws most of its
+    engagement from everyone else and is the operation's target, not its
+    member (Twitter labels state media and removed the fake network around
+    them, June 2020)."""
+    received = features["received"].to_numpy(float)
+    internal = features["received_internal"].to_numpy(float)
+    return (received > 0) & (internal >= owned_share * received)
 
 
-def _delete_networks(store: Store, run_id: str, network_ids: pd.Series) -> None:
-    if network_ids.empty:
-        return
-    store.con.register("_roles_weak", pd.DataFrame({"network_id": list(network_ids)}, dtype="object"))
-    try:
-        with store.transaction():
-            for table in ("members", "networks"):
-                store.execute(
-                    f"DELETE FROM {table} WHERE run_id = $run AND network_id IN "
-                    "(SELECT network_id FROM _roles_weak)",
-                    {"run": run_id},
-                )
-    finally:
-        store.con.unregister("_roles_weak")
+def tied_share(features: pd.DataFrame, owned_share: float) -> np.ndarray:
+    """Share of each member's posts that tie it to its network (``n_tied`` /
+    ``n_posts``; for a member its network does not own, its own posts that
+    members amplified do not count: being retweeted is not taking part)."""
+    tied = np.where(owned(features, owned_share), features["n_tied"].to_numpy(float),
+                    features["n_tied_acting"].to_numpy(float))
+    return tied / np.maximum(features["n_posts"].to_numpy(float), 1.0)
 
 
-def _delete_members(store: Store, run_id: str, rows: pd.DataFrame) -> None:
-    store.con.register("_roles_gone", rows)
-    try:
-        with store.transaction():
-            store.execute(
-                "DELETE FROM members WHERE run_id = $run AND EXISTS (SELECT 1 FROM _roles_gone g "
-                "WHERE g.network_id = members.network_id AND g.account_id = members.account_id)",
-                {"run": run_id},
-            )
-    finally:
-        store.con.unregister("_roles_gone")
+def outsiders(features: pd.DataFrame, params: RoleParams) -> np.ndarray:
+    """Members whose own activity does not make them members (boolean mask).
+
+    Membership is an account-level decision on the account's own evidence:
+    an operation's amplifiers exist to amplify and its cores post what the
+    others amplify, whereas an ordinary user who agrees with the operation
+    (retweets a handful of its posts among hundreds of its own), a
+    journalist it replies to or a broadcaster it amplifies has coordination
+    edges but a life of its own. A member stays when at least
+    ``params.min_member_share`` of its posts tie it to the network
+    (:func:`tied_share`)."""
+    return tied_share(features, params.owned_share) < params.min_member_share

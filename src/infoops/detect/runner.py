@@ -39,6 +39,7 @@ def run_detect_command(
     memory_limit: str | None = None,
     as_json: bool = False,
     progress: Callable[[str], Any] | None = None,
+    roles: dict[str, str] | None = None,
 ) -> str:
     """Open the store, run :func:`~infoops.detect.pipeline.detect`, optionally write
     the flagged CSV, and return the text (or JSON) summary to print."""
@@ -51,6 +52,8 @@ def run_detect_command(
     params = base.with_overrides(windows=windows, min_weights={k: int(v) for k, v in
                                                               (min_weights or {}).items()},
                                  only=only)
+    if roles:
+        params.roles = params.roles.with_overrides(roles)
     with Store(db, memory_limit=memory_limit) as store:
         run_id = detect(store, params, seed=seed, progress=progress)
         summary = run_summary(store, run_id)

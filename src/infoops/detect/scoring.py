@@ -1,5 +1,9 @@
 """Member and network scores in [0, 1], with the reason in words.
 
+The maths is in pure functions of frames (:func:`member_scores`,
+:func:`behaviour_shares`, :func:`network_scores`); :func:`score_run` is the
+thin shell that reads the signals from the store and writes the reasons.
+
 A member's score combines two kinds of evidence with a noisy-OR (Pearl,
 1988, *Probabilistic Reasoning in Intelligent Systems*, §4.3): each piece of
 evidence alone can make the account suspicious, and independent pieces
@@ -7,30 +11,42 @@ reinforce each other.
 
 * **coordination** ``c = 1 - exp(-k / k0)`` where ``k`` is the number of
   distinct members it has a significant coordination edge with, plus the
-  members it amplifies and that amplify it (``k0`` = :data:`K0`);
+  members it amplifies and that amplify it;
 * **signals** ``s = 1 - Π (1 - w_i v_i)`` over the account signals
-  (:mod:`infoops.detect.signals`) with value ``v_i`` and weight
-  ``w_i`` (:data:`SIGNAL_WEIGHTS`);
+  (:mod:`infoops.detect.signals`) with value ``v_i`` and weight ``w_i``;
 * ``score = 1 - (1 - c)(1 - s)``.
 
-A network's score combines, again by noisy-OR, the share of its members each
-signal flags (``S = 1 - Π (1 - w_i share_i)``) and its *self-amplification*
-``A``: operations boost their own originators, so several cores draw all
-their engagement from the network, whereas an organic crowd boosts one
-outside hub (an idol, an organisation, a news outlet). With ``m`` owned
-cores (core, amplified by at least 2 members, ≥ 60% of its engagement from
-the network) among ``n`` members, ``A = 0`` for ``m < 2`` and
-``min(1, m / (0.1 n))`` otherwise — operations have many originators (the
-2020 PRC network: 23,750 cores to ~150,000 amplifiers, 14%), an organic
-movement a handful of leaders; ``score = 1 - (1 - S)(1 - 0.6 A)``. Coordination
-alone does not make a high network score: organic crowds coordinate too
-(fans, staff, breaking news), and the null model has already judged it.
-Reasons list the
-member's role behaviour, its coordination, then the signals that fired,
-strongest first, e.g. "97% of 240 posts are reposts/replies of 12 network
-members, median 4 min after the original; coordinated with 35 members
-(co-retweet, fast-retweet); created within 3 days of 1,240 other members;
-0 followers".
+A network's score asks what sets an operation apart from an organic crowd
+that also coordinates (fans, activists, staff, breaking news — the null model
+has already judged coordination itself):
+
+* **account signals** ``S = 1 - Π (1 - w_i share_i)``, the share of members
+  each signal flags (creation bursts, no followers, dormancy, hijacking,
+  engagement only from inside, office hours);
+* **behaviour** ``B = 1 - Π (1 - w_k share_k)``, the share of members showing
+  coordination that crowds rarely show: posting near-copies of other
+  members' texts (``copied_text``; Keller et al., 2020, co-tweeting),
+  posting in the same minute again and again (``synchronized``) and
+  coordination on at least three traces at once (``multi_trace``; Pacheco
+  et al., 2021). Activity devoted to the network is *not* such evidence:
+  an organisation's staff retweeting its account all day and a fandom's
+  update accounts are as devoted as an operation's amplifiers. These
+  hold for established personas too (the IRA's accounts had real followers
+  and no creation bursts), so such operations are scored on behaviour
+  rather than punished for ordinary profiles;
+* **self-amplification** ``A``: operations boost their own originators,
+  many of them (``m`` owned cores among ``n`` members, ``A = min(1, m /
+  (full_core_share · n))`` for ``m ≥ 2``) — but authentic communities have
+  owned hubs too (fan-update accounts, an organisation's official account),
+  so ``A`` only strengthens the other evidence, never replaces it:
+  with ``E = 1 - (1 - S)(1 - B)``, ``score = E + (1 - E) · w_A · A · E``.
+  Self-amplification alone scores 0.
+
+Reasons list the member's role behaviour, its coordination, then the
+signals that fired, strongest first, e.g. "97% of 240 posts are
+reposts/replies of 12 network members, median 4 min after the original;
+coordinated with 35 members (co-retweet, fast-retweet); created within 3
+days of 1,240 other members; 0 followers".
 """
 
 from __future__ import annotations
@@ -42,47 +58,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from infoops.detect.signals import SIGNALS, compute_signals
+from infoops.detect.params import RoleParams
+from infoops.detect.roles import owned, tied_share
+from infoops.detect.signals import REGISTRY, SIGNALS, compute_signals
 from infoops.detect.signals.activity import describe_offset, office_shares, rhythm_histograms
 from infoops.detect.signals.scope import plural, scope
 from infoops.store import Store
 
-#: Weight of each signal in the noisy-OR (how strongly it alone suggests inauthenticity).
-SIGNAL_WEIGHTS: dict[str, float] = {
-    "creation_burst": 0.6,
-    "low_followers": 0.4,
-    "dormancy": 0.5,
-    "hijacked": 0.7,
-    "internal_engagement": 0.5,
-    # also the rhythm of an organisation's staff, so weaker evidence on its own
-    "office_hours": 0.3,
+#: Words for the share of a network's members showing each behaviour.
+BEHAVIOUR_WORDS: dict[str, str] = {
+    "copied_text": "post near-copies of other members' texts",
+    "synchronized": "post in the same minutes again and again",
+    "multi_trace": "coordinate on three or more traces",
 }
-#: Coordination partners at which the coordination component reaches 1 - 1/e.
-K0 = 10.0
-#: Weight of self-amplification in the network score.
-SELF_AMPLIFICATION_WEIGHT = 0.6
-#: Share of owned cores among members at which self-amplification is full.
-FULL_CORE_SHARE = 0.1
-#: Share of its engagement a core must get from its network to count as owned.
-OWNED_SHARE = 0.6
-#: Detail columns of each signal kept in ``members.signals`` for display.
-DETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "creation_burst": ("created", "n_window", "ratio", "n_group_window"),
-    "low_followers": ("followers", "following"),
-    "dormancy": ("gap_days", "n_burst"),
-    "hijacked": ("switches", "gap_days"),
-    "internal_engagement": ("received", "group_share"),
-    "office_hours": ("n_posts", "utc_offset", "office_share", "weekend_share"),
-}
-#: Words for the share of a network's members flagged by each signal.
-NETWORK_WORDS: dict[str, str] = {
-    "creation_burst": "created in bursts",
-    "low_followers": "with almost no followers",
-    "dormancy": "dormant, then switched on",
-    "hijacked": "show a change of owner",
-    "internal_engagement": "get their engagement only from the network",
-    "office_hours": "post only in office hours",
-}
+#: Distinct traces at which a member counts as coordinating on many traces.
+MULTI_TRACES = 3
 
 
 def _jsonable(value: Any) -> Any:
@@ -131,60 +121,205 @@ def behaviour_reason(row: Any) -> str:
     return f"{plural(row.n_posts, 'post')}, none aimed at other members"
 
 
-def score_run(store: Store, features: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def member_scores(features: pd.DataFrame, signal_values: pd.DataFrame,
+                  params: RoleParams) -> pd.DataFrame:
+    """Each member's coordination, signal strength and score (module docstring).
+
+    Parameters
+    ----------
+    features:
+        One row per member with ``n_partners``, ``n_amp_targets`` and
+        ``n_amplifiers`` (:func:`infoops.detect.roles.role_features`).
+    signal_values:
+        Same rows, one column per signal in ``params.signal_weights`` holding
+        its value in [0, 1] (missing: 0).
+    params:
+        ``k0`` and ``signal_weights``.
+
+    Returns
+    -------
+    DataFrame
+        ``coordination``, ``signal_strength`` and ``score``, aligned with ``features``.
+    """
+    survival = np.ones(len(features))
+    for name, weight in params.signal_weights.items():
+        if name in signal_values:
+            survival *= 1.0 - weight * signal_values[name].fillna(0).to_numpy(float)
+    k = (features["n_partners"].to_numpy(float) + features["n_amp_targets"].to_numpy(float)
+         + features["n_amplifiers"].to_numpy(float))
+    coord = 1.0 - np.exp(-k / params.k0)
+    sig = 1.0 - survival
+    return pd.DataFrame({"coordination": coord, "signal_strength": sig,
+                         "score": np.clip(1.0 - (1.0 - coord) * (1.0 - sig), 0.0, 1.0)},
+                        index=features.index)
+
+
+def behaviour_flags(features: pd.DataFrame, params: RoleParams) -> pd.DataFrame:
+    """Which members show each behaviour of :data:`BEHAVIOUR_WORDS` (booleans)."""
+    traces = features["traces"].fillna("").astype(str)
+    n_traces = traces.map(lambda t: len({x for x in t.split(",") if x}))
+    return pd.DataFrame({
+        "copied_text": traces.str.contains("text-similarity", regex=False).to_numpy(),
+        "synchronized": traces.str.contains("synchronized", regex=False).to_numpy(),
+        "multi_trace": (n_traces >= MULTI_TRACES).to_numpy(),
+    }, index=features.index)
+
+
+def network_scores(features: pd.DataFrame, flagged: pd.DataFrame,
+                   params: RoleParams) -> pd.DataFrame:
+    """Evidence and score of each network (module docstring), one row per network.
+
+    Parameters
+    ----------
+    features:
+        One row per member: :func:`infoops.detect.roles.role_features`
+        columns plus ``role``.
+    flagged:
+        Same rows, one boolean column per signal (whether it flags the member).
+    params:
+        Weights and thresholds (:class:`infoops.detect.params.RoleParams`).
+
+    Returns
+    -------
+    DataFrame indexed by ``network_id`` with ``signal_evidence`` (S),
+    ``behaviour_evidence`` (B), ``self_amplification`` (A), ``owned_cores``,
+    ``score``, ``n_accounts``, ``n_core``, ``n_amplifier``, ``traces``,
+    ``profile_coverage`` and one ``share:NAME`` column per signal and
+    behaviour.
+    """
+    net = features["network_id"].to_numpy()
+    sig_shares = flagged.astype(float).groupby(net).mean()
+    beh = behaviour_flags(features, params)
+    beh_shares = beh.astype(float).groupby(net).mean()
+    sw = pd.Series(params.signal_weights)
+    sw = sw[[c for c in sw.index if c in sig_shares.columns]]
+    bw = pd.Series(params.behaviour_weights)
+    signal_part = 1.0 - (1.0 - sig_shares[sw.index] * sw).prod(axis=1)
+    behaviour_part = 1.0 - (1.0 - beh_shares[bw.index] * bw).prod(axis=1)
+    role = features["role"].to_numpy()
+    is_owned_core = (role == "core") & (features["n_amplifiers"].to_numpy() >= 2) & owned(
+        features, params.owned_share)
+    grouped = features.groupby(net)
+    size = grouped.size()
+    n_owned = pd.Series(is_owned_core, index=features.index).groupby(net).sum()
+    self_amp = pd.Series(np.where(n_owned >= 2,
+                                  np.minimum(1.0, n_owned / (params.full_core_share * size)), 0.0),
+                         index=size.index)
+    evidence = 1.0 - (1.0 - signal_part) * (1.0 - behaviour_part)
+    score = evidence + (1.0 - evidence) * params.self_amplification_weight * self_amp * evidence
+    profiled = (features["created_at"].notna() | features["followers"].notna()).to_numpy()
+    out = pd.DataFrame({
+        "signal_evidence": signal_part,
+        "behaviour_evidence": behaviour_part,
+        "self_amplification": self_amp,
+        "owned_cores": n_owned.astype(int),
+        "score": score.clip(0.0, 1.0),
+        "n_accounts": size.astype(int),
+        "n_core": pd.Series(role == "core", index=features.index).groupby(net).sum().astype(int),
+        "n_amplifier": pd.Series(role == "amplifier", index=features.index).groupby(net).sum()
+        .astype(int),
+        "traces": grouped["traces"].agg(
+            lambda t: ",".join(sorted({x for v in t for x in str(v).split(",") if x}))),
+        "profile_coverage": pd.Series(profiled, index=features.index).groupby(net).mean(),
+    })
+    for name in sig_shares.columns:
+        out[f"share:{name}"] = sig_shares[name]
+    for name in beh_shares.columns:
+        out[f"share:{name}"] = beh_shares[name]
+    out.index.name = "network_id"
+    return out
+
+
+def keep_networks(networks: pd.DataFrame, params: RoleParams) -> tuple[pd.Series, pd.Series]:
+    """Which networks are kept, and why each rejected one is not.
+
+    A network is kept with at least ``params.min_members`` members and a
+    score of at least ``params.min_network_score``. Returns ``(keep,
+    reason)``, both indexed like ``networks``; ``reason`` is empty for kept
+    networks.
+    """
+    small = networks["n_accounts"] < params.min_members
+    weak = networks["score"] < params.min_network_score
+    keep = ~small & ~weak
+    reasons = []
+    for row, is_small, is_weak in zip(networks.itertuples(), small, weak):
+        if is_small:
+            reasons.append(f"{int(row.n_accounts)} member(s) after roles and membership "
+                           f"(fewer than {params.min_members})")
+        elif is_weak:
+            reasons.append(
+                f"score {row.score:.2f} below {params.min_network_score:.2f}: account signals "
+                f"{row.signal_evidence:.2f}, behaviour {row.behaviour_evidence:.2f}, "
+                f"self-amplification {row.self_amplification:.2f}"
+                + (" (self-amplification alone flags nothing)"
+                   if row.self_amplification > 0 and row.signal_evidence + row.behaviour_evidence == 0
+                   else ""))
+        else:
+            reasons.append("")
+    return keep, pd.Series(reasons, index=networks.index)
+
+
+def score_run(store: Store, features: pd.DataFrame,
+              params: RoleParams | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Signals, scores and reasons for the members in ``features`` (one run).
 
     ``features`` is :func:`infoops.detect.roles.role_features` with a
     ``role`` column. Returns ``(members, networks)``: members with
     ``network_id, account_id, role, score, signals`` (JSON text) and
     ``reason``; networks with ``network_id, score, n_accounts, n_core,
-    n_amplifier, traces, reason, detail`` (a dict).
+    n_amplifier, traces, reason, detail`` (a dict) and the evidence columns
+    of :func:`network_scores`.
     """
+    params = params or RoleParams()
     groups = features[["account_id", "network_id"]].rename(columns={"network_id": "group_id"})
     results = compute_signals(store, groups=groups)
-    frame = features.copy()
+    frame = features.reset_index(drop=True).copy()
     key = ["account_id", "network_id"]
-    survival = np.ones(len(frame))
     per_signal: dict[str, pd.DataFrame] = {}
     for name, res in results.items():
         res = res.rename(columns={"group_id": "network_id"})
-        res = frame[key].merge(res, on=key, how="left")
-        per_signal[name] = res
-        survival *= 1.0 - SIGNAL_WEIGHTS[name] * res["value"].fillna(0).to_numpy(float)
-    sig = 1.0 - survival
-    k = (
-        frame["n_partners"].to_numpy(float)
-        + frame["n_amp_targets"].to_numpy(float)
-        + frame["n_amplifiers"].to_numpy(float)
-    )
-    coord = 1.0 - np.exp(-k / K0)
-    frame["coordination"] = coord
-    frame["signal_strength"] = sig
-    frame["score"] = np.clip(1.0 - (1.0 - coord) * (1.0 - sig), 0.0, 1.0)
+        per_signal[name] = frame[key].merge(res, on=key, how="left")
+    values = pd.DataFrame({n: r["value"].to_numpy() for n, r in per_signal.items()})
+    flagged = pd.DataFrame({n: r["flagged"].fillna(False).astype(bool).to_numpy()
+                            for n, r in per_signal.items()})
+    frame[["coordination", "signal_strength", "score"]] = member_scores(frame, values, params)
+    frame["signals"], frame["reason"] = _member_documents(frame, per_signal, params)
+    networks = network_scores(frame, flagged, params)
+    rhythm = _network_rhythm(store, frame)
+    networks["reason"], networks["detail"] = _network_documents(frame, networks, rhythm, params)
+    members = frame[["network_id", "account_id", "role", "score", "signals", "reason"]]
+    return members, networks.reset_index()
 
+
+def _member_documents(frame: pd.DataFrame, per_signal: dict[str, pd.DataFrame],
+                      params: RoleParams) -> tuple[list[str], list[str]]:
+    """``members.signals`` JSON and the reason in words, per member."""
+    weights = params.signal_weights
+    columns = {name: {c: res[c].to_numpy()
+                      for c in ("value", "flagged", "evidence", *REGISTRY[name].detail) if c in res}
+               for name, res in per_signal.items()}
+    order = sorted(SIGNALS, key=lambda n: -weights[n])
+    share = tied_share(frame, params.owned_share)
     signals_json, reasons = [], []
-    rows: list[Any] = list(frame.itertuples(index=False))
-    columns = {name: {c: res[c].to_numpy() for c in ("value", "flagged", "evidence", *DETAIL_COLUMNS[name])
-                      if c in res} for name, res in per_signal.items()}
-    order = sorted(SIGNALS, key=lambda n: -SIGNAL_WEIGHTS[n])
-    for i, row in enumerate(rows):
+    for i, row in enumerate(frame.itertuples(index=False)):
         doc: dict[str, Any] = {}
         fired: list[tuple[float, int, str]] = []
         for name in SIGNALS:
-            cols = columns[name]
-            entry = {c: _jsonable(v[i]) for c, v in cols.items()}
+            entry = {c: _jsonable(v[i]) for c, v in columns.get(name, {}).items()}
             doc[name] = entry
             if entry.get("evidence") and (entry.get("flagged") or name == "creation_burst"):
-                weight = SIGNAL_WEIGHTS[name] * (entry.get("value") or 0) + (1 if entry.get("flagged") else 0)
+                weight = weights[name] * (entry.get("value") or 0) + (1 if entry.get("flagged") else 0)
                 fired.append((-weight, order.index(name), str(entry["evidence"])))
         doc["behaviour"] = {
             c: _jsonable(getattr(row, c))
             for c in ("n_posts", "n_original", "n_authored", "n_amplify", "n_amp_internal",
                       "n_amp_targets", "median_delay", "received", "received_internal",
-                      "n_amplifiers", "n_partners", "n_active_partners", "traces")
+                      "n_amplifiers", "n_partners", "n_active_partners", "traces",
+                      "n_tied", "n_tied_acting")
         }
-        doc["coordination"] = round(float(coord[i]), 4)
-        doc["signal_strength"] = round(float(sig[i]), 4)
+        doc["behaviour"]["tied_share"] = round(float(share[i]), 4)
+        doc["coordination"] = round(float(row.coordination), 4)
+        doc["signal_strength"] = round(float(row.signal_strength), 4)
         signals_json.append(json.dumps(doc, ensure_ascii=False))
         parts = [behaviour_reason(row)]
         if row.n_partners:
@@ -193,91 +328,52 @@ def score_run(store: Store, features: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
             )
         parts += [ev for *_, ev in sorted(fired)]
         reasons.append("; ".join(parts))
-    frame["signals"] = signals_json
-    frame["reason"] = reasons
-    networks = _network_summaries(store, frame, per_signal)
-    members = frame[["network_id", "account_id", "role", "score", "signals", "reason"]]
-    return members, networks
+    return signals_json, reasons
 
 
-def _network_summaries(
-    store: Store, frame: pd.DataFrame, per_signal: dict[str, pd.DataFrame]
-) -> pd.DataFrame:
-    flagged = pd.DataFrame({name: res["flagged"].fillna(False).astype(bool).to_numpy()
-                            for name, res in per_signal.items()})
-    flagged["network_id"] = frame["network_id"].to_numpy()
-    shares = flagged.groupby("network_id").mean()
-    grouped = frame.groupby("network_id")
-    received = frame["received"].to_numpy(float)
-    owned = (
-        (frame["role"].to_numpy() == "core")
-        & (frame["n_amplifiers"].to_numpy() >= 2)
-        & (frame["received_internal"].to_numpy(float) >= OWNED_SHARE * np.maximum(received, 1))
-    )
-    n_owned = pd.Series(owned, index=frame.index).groupby(frame["network_id"]).sum()
-    size = grouped.size()
-    self_amp = np.where(n_owned >= 2, np.minimum(1.0, n_owned / (FULL_CORE_SHARE * size)), 0.0)
-    weights = pd.Series(SIGNAL_WEIGHTS)
-    signal_part = 1.0 - (1.0 - shares[weights.index] * weights).prod(axis=1)
-    out = pd.DataFrame(
-        {
-            "signal_evidence": signal_part,
-            "self_amplification": pd.Series(self_amp, index=size.index),
-            "owned_cores": n_owned,
-            "member_score": grouped["score"].mean(),
-            "n_accounts": grouped.size(),
-            "n_core": grouped["role"].apply(lambda r: int((r == "core").sum())),
-            "n_amplifier": grouped["role"].apply(lambda r: int((r == "amplifier").sum())),
-            "traces": grouped["traces"].apply(
-                lambda t: ",".join(sorted({x for s in t for x in s.split(",") if x}))
-            ),
-        }
-    )
-    profiled = frame["created_at"].notna() | frame["followers"].notna()
-    out["profile_coverage"] = profiled.groupby(frame["network_id"]).mean()
-    out["score"] = 1.0 - (1.0 - out["signal_evidence"]) * (
-        1.0 - SELF_AMPLIFICATION_WEIGHT * out["self_amplification"])
-    rhythm = _network_rhythm(store, frame)
-    coordination = grouped["coordination"].mean()
+def _network_documents(frame: pd.DataFrame, networks: pd.DataFrame,
+                       rhythm: dict[str, dict[str, Any]],
+                       params: RoleParams) -> tuple[list[str], list[dict[str, Any]]]:
+    """Each network's reason in words and its ``detail`` document."""
+    coordination = frame.groupby("network_id")["coordination"].mean()
+    member_score = frame.groupby("network_id")["score"].mean()
     reasons: list[str] = []
     details: list[dict[str, Any]] = []
-    share_rows: dict[str, dict[str, float]] = {
-        str(k): {str(n): float(v) for n, v in d.items()} for k, d in shares.to_dict("index").items()
-    }
-    records: list[Any] = out.rename_axis("network_id").reset_index().to_dict("records")
-    for row in records:
-        nid = str(row["network_id"])
+    words = {**{n: s.words for n, s in REGISTRY.items()}, **BEHAVIOUR_WORDS}
+    for nid, row in networks.iterrows():
         traces = str(row["traces"] or "")
         parts = [
             f"{plural(row['n_accounts'], 'account')} ({int(row['n_core']):,} core, "
             f"{plural(row['n_amplifier'], 'amplifier')})"
             + (f" linked by {traces.replace(',', ', ')}" if traces else "")
         ]
-        sh = share_rows.get(nid, {})
-        for name in sorted(sh, key=lambda n: -sh[n]):
-            if sh[name] >= 0.1:
-                parts.append(f"{sh[name]:.0%} {NETWORK_WORDS[name]}")
-        r = rhythm.get(nid)
+        shares = {c.split(":", 1)[1]: float(row[c]) for c in networks.columns
+                  if c.startswith("share:")}
+        for name in sorted(shares, key=lambda n: -shares[n]):
+            if shares[name] >= 0.1:
+                parts.append(f"{shares[name]:.0%} {words[name]}")
+        r = rhythm.get(str(nid))
         if r and r["office_share"] >= 0.6:
-            parts.append(
-                f"{r['office_share']:.0%} of its posts fall Mon–Fri 09:00–18:00 {describe_offset(r['utc_offset'])}"
-            )
+            parts.append(f"{r['office_share']:.0%} of its posts fall Mon–Fri 09:00–18:00 "
+                         f"{describe_offset(r['utc_offset'])}")
         if row["owned_cores"] >= 2:
-            parts.insert(1, f"{int(row['owned_cores']):,} cores draw ≥{OWNED_SHARE:.0%} of their engagement from the network")
+            parts.insert(1, f"{int(row['owned_cores']):,} cores draw ≥{params.owned_share:.0%} "
+                            "of their engagement from the network")
         reasons.append("; ".join(parts))
         details.append({
             "signal_evidence": round(float(row["signal_evidence"]), 4),
+            "behaviour_evidence": round(float(row["behaviour_evidence"]), 4),
             "self_amplification": round(float(row["self_amplification"]), 4),
             "owned_cores": int(row["owned_cores"]),
             "profile_coverage": round(float(row["profile_coverage"]), 4),
-            "mean_member_score": round(float(row["member_score"]), 4),
-            "signal_shares": {k: round(v, 4) for k, v in sh.items()},
+            "mean_member_score": round(float(member_score.get(nid, 0.0)), 4),
+            "signal_shares": {k: round(v, 4) for k, v in shares.items() if k in REGISTRY},
+            "behaviour_shares": {k: round(v, 4) for k, v in shares.items()
+                                 if k in BEHAVIOUR_WORDS},
             "rhythm": r,
             "mean_coordination": round(float(coordination.get(nid, 0.0)), 4),
         })
-    out["reason"] = reasons
-    out["detail"] = pd.Series(details, index=out.index, dtype=object)
-    return out.rename_axis("network_id").reset_index()
+    return reasons, details
 
 
 def _network_rhythm(store: Store, frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -299,76 +395,3 @@ def _network_rhythm(store: Store, frame: pd.DataFrame) -> dict[str, dict[str, An
         out[g] = {"utc_offset": int(o), "office_share": round(float(s), 4),
                   "weekend_share": round(float(w), 4), "n_posts": int(tot)}
     return out
-
-
-def write_scores(store: Store, run_id: str, members: pd.DataFrame, networks: pd.DataFrame) -> None:
-    """Write roles, scores and reasons; delete bystanders and dropped networks.
-
-    ``networks`` carries a boolean ``keep``; members absent from ``members``
-    (bystanders) and every member of a network with ``keep`` false are
-    deleted, and so are those networks. Existing ``networks.detail`` JSON is
-    kept and gains a ``roles`` key.
-    """
-    con = store.con
-    kept_ids = set(networks.loc[networks["keep"], "network_id"])
-    mem = members[members["network_id"].isin(kept_ids)].copy()
-    nets = networks[networks["keep"]].copy()
-    old = store.sql("SELECT network_id, detail FROM networks WHERE run_id = $run", {"run": run_id})
-    old_detail = {r.network_id: r.detail for r in old.itertuples()}
-
-    def merged(nid: str, roles: dict[str, Any]) -> str:
-        base = old_detail.get(nid)
-        try:
-            doc = json.loads(base) if isinstance(base, str) and base else (base or {})
-        except ValueError:
-            doc = {"pipeline": base}
-        if not isinstance(doc, dict):
-            doc = {"pipeline": doc}
-        doc["roles"] = roles
-        return json.dumps(doc, ensure_ascii=False)
-
-    nets["detail"] = [merged(n, d) for n, d in zip(nets["network_id"], nets["detail"])]
-    mem["run_id"] = run_id
-    nets["run_id"] = run_id
-    con.register("_roles_members", mem[["run_id", "network_id", "account_id", "role", "score", "signals", "reason"]])
-    con.register("_roles_networks", nets[["run_id", "network_id", "score", "n_accounts", "n_core",
-                                          "n_amplifier", "traces", "reason", "detail"]])
-    try:
-        with store.transaction():
-            con.execute(
-                """
-                DELETE FROM members WHERE run_id = $run AND NOT EXISTS (
-                    SELECT 1 FROM _roles_members r
-                    WHERE r.network_id = members.network_id AND r.account_id = members.account_id)
-                """,
-                {"run": run_id},
-            )
-            con.execute(
-                """
-                UPDATE members SET role = r.role, score = r.score, signals = CAST(r.signals AS JSON),
-                       reason = r.reason
-                FROM _roles_members r
-                WHERE members.run_id = $run AND members.network_id = r.network_id
-                  AND members.account_id = r.account_id
-                """,
-                {"run": run_id},
-            )
-            con.execute(
-                "DELETE FROM networks WHERE run_id = $run AND network_id NOT IN "
-                "(SELECT network_id FROM _roles_networks)",
-                {"run": run_id},
-            )
-            con.execute(
-                """
-                UPDATE networks SET score = r.score, n_accounts = r.n_accounts, n_core = r.n_core,
-                       n_amplifier = r.n_amplifier,
-                       traces = CASE WHEN r.traces = '' THEN networks.traces ELSE r.traces END,
-                       reason = r.reason, detail = CAST(r.detail AS JSON)
-                FROM _roles_networks r
-                WHERE networks.run_id = $run AND networks.network_id = r.network_id
-                """,
-                {"run": run_id},
-            )
-    finally:
-        con.unregister("_roles_members")
-        con.unregister("_roles_networks")

@@ -181,6 +181,15 @@ class Store:
         """Run any read query and return a pandas DataFrame."""
         return self.execute(query, params).df()
 
+    @contextmanager
+    def registered(self, name: str, frame: Any) -> Iterator[str]:
+        """Register ``frame`` (pandas or Arrow) as view ``name`` for the block; unregister after."""
+        self.con.register(name, frame)
+        try:
+            yield name
+        finally:
+            self.con.unregister(name)
+
     def reader(self) -> duckdb.DuckDBPyConnection:
         """A separate cursor for a concurrent reader (one writer, many readers)."""
         return self.con.cursor()

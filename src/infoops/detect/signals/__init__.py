@@ -22,6 +22,7 @@ office_hours           Mon–Fri working hours in one time zone      posts
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -34,18 +35,64 @@ from infoops.store import Store
 
 SignalFunction = Callable[..., pd.DataFrame]
 
-#: Every signal, by the name used in ``members.signals`` and in reports.
-SIGNALS: dict[str, SignalFunction] = {
-    "creation_burst": creation_bursts,
-    "low_followers": low_followers,
-    "dormancy": dormancy_activation,
-    "hijacked": hijack_signals,
-    "internal_engagement": internal_engagement,
-    "office_hours": office_hours,
+
+@dataclass(frozen=True)
+class Signal:
+    """One account signal and everything the scoring and display need about it.
+
+    Attributes
+    ----------
+    name:
+        The key used in ``members.signals`` and in reports.
+    function:
+        ``f(store, account_ids=None, groups=None, **params)`` (module docstring).
+    weight:
+        Default weight in the member and network noisy-OR: how strongly the
+        signal alone suggests inauthenticity (overridable per run through
+        ``RoleParams.signal_weights``).
+    detail:
+        Result columns kept in ``members.signals`` for display.
+    words:
+        The network-level phrase for the share of members it flags.
+    profile_only:
+        Needs only the ``accounts`` table.
+    """
+
+    name: str
+    function: SignalFunction
+    weight: float
+    detail: tuple[str, ...]
+    words: str
+    profile_only: bool = False
+
+
+#: The one registry of account signals, in display order.
+REGISTRY: dict[str, Signal] = {
+    s.name: s
+    for s in (
+        Signal("creation_burst", creation_bursts, 0.6,
+               ("created", "n_window", "ratio", "n_group_window"), "created in bursts",
+               profile_only=True),
+        Signal("low_followers", low_followers, 0.4, ("followers", "following"),
+               "with almost no followers", profile_only=True),
+        Signal("dormancy", dormancy_activation, 0.5, ("gap_days", "n_burst"),
+               "dormant, then switched on"),
+        Signal("hijacked", hijack_signals, 0.7, ("switches", "gap_days"),
+               "show a change of owner"),
+        Signal("internal_engagement", internal_engagement, 0.5, ("received", "group_share"),
+               "get their engagement only from the network"),
+        # also the rhythm of an organisation's staff, so weaker evidence on its own
+        Signal("office_hours", office_hours, 0.3,
+               ("n_posts", "utc_offset", "office_share", "weekend_share"),
+               "post only in office hours"),
+    )
 }
 
+#: Every signal function, by name (a view of :data:`REGISTRY`).
+SIGNALS: dict[str, SignalFunction] = {n: s.function for n, s in REGISTRY.items()}
+
 #: Signals that need only profiles.
-PROFILE_SIGNALS = ("creation_burst", "low_followers")
+PROFILE_SIGNALS = tuple(n for n, s in REGISTRY.items() if s.profile_only)
 
 
 def compute_signals(
@@ -73,6 +120,8 @@ def compute_signals(
 
 __all__ = [
     "PROFILE_SIGNALS",
+    "REGISTRY",
+    "Signal",
     "SIGNALS",
     "compute_signals",
     "creation_bursts",

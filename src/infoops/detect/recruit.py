@@ -1,4 +1,4 @@
-"""The sources a network amplifies: recruit them as cores, merge networks that share them.
+"""Recruit the cores and amplifiers clustering missed; merge networks that share cores.
 
 Co-action traces link accounts that *do the same thing*; the accounts an
 operation's amplifiers all retweet — its cores — often do nothing in common
@@ -9,8 +9,11 @@ structure of disclosed operations (Twitter Transparency, 2020; Keller et
 al., 2020), an account outside every network of the run is recruited as a
 core of a network when
 
-* at least ``min_amplifiers`` distinct members repost, quote or reply to it,
-  at least ``min_received`` times in all,
+* at least ``min_amplifiers`` distinct members repost or quote it, at least
+  ``min_received`` times in all (replies do not count: operations talk to
+  ordinary people — the 2020 Russia-linked accounts asked leading questions,
+  the IRA replied to real users all the time — and a conversation is not
+  ownership),
 * at least ``min_owned_share`` of all the reposts/quotes/replies it receives
   in the store come from members of the run's networks (it is *owned* by
   the operation — a celebrity or journalist the operation also engages with
@@ -25,8 +28,14 @@ the merged network keeps the id of its largest part.
 
 Symmetrically, an account outside every network joins one as an amplifier
 when at least ``min_posts`` of its posts, and at least ``min_share`` of all
-its posts, repost, quote or reply to that network's members — "amplifiers
-mostly repost or engage with the cores". Cores and amplifiers are recruited
+its posts, repost or quote that network's members — "amplifiers mostly
+repost or engage with the cores" (again, replying to members is
+conversation, not amplification). An account with fewer posts than that (a
+quiet amplifier: burst-created, no followers, a handful of retweets) joins
+when at least ``quiet_min_posts`` of its posts, and ``min_share`` of them,
+repost the network's members *and* it shares an account signal with the
+operation — it was created in a burst or has no followers (Twitter found
+those by association plus account signals). Cores and amplifiers are recruited
 in alternating rounds (at most ``rounds``) until nothing changes: newly
 found amplifiers can reveal cores that only they amplify.
 """
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from infoops.detect.params import RoleParams
 from infoops.store import Store
 
 
@@ -57,7 +67,7 @@ def find_sources(
                    coalesce(p.ref_account_id, p.reply_to_account_id) AS t,
                    coalesce(p.ref_post_id, p.reply_to_post_id) AS t_post
             FROM posts p JOIN m USING (account_id)
-            WHERE p.kind IN ('retweet', 'quote', 'reply')
+            WHERE p.kind IN ('retweet', 'quote')
         ),
         cand AS (
             SELECT t, network_id, count(*) AS from_network, count(DISTINCT src) AS n_amplifiers
@@ -76,7 +86,7 @@ def find_sources(
         recv AS (
             SELECT coalesce(p.ref_account_id, p.reply_to_account_id) AS t, count(*) AS received
             FROM posts p
-            WHERE p.kind IN ('retweet', 'quote', 'reply')
+            WHERE p.kind IN ('retweet', 'quote')
               AND coalesce(p.ref_account_id, p.reply_to_account_id) IN (SELECT t FROM tot)
               AND p.account_id <> coalesce(p.ref_account_id, p.reply_to_account_id)
             GROUP BY 1
@@ -157,92 +167,121 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int
     return renames, recruits[["network_id", "account_id"]].reset_index(drop=True)
 
 
-def find_amplifiers(store: Store, run_id: str, min_posts: int = 3, min_share: float = 0.5) -> pd.DataFrame:
+def find_amplifiers(store: Store, run_id: str, min_posts: int = 3, min_share: float = 0.5,
+                    quiet_min_posts: int | None = None) -> pd.DataFrame:
     """Accounts outside the run's networks that mostly amplify one network's members.
 
-    Returns ``network_id, account_id, n_to_network, n_posts``, one row per
-    account (the network it amplifies most; ties: the smallest id).
+    With ``quiet_min_posts``, accounts with fewer than ``min_posts`` posts in
+    all and at least ``quiet_min_posts`` reposts/quotes of the network (and
+    ``min_share`` of their posts) are candidates too, marked ``quiet``; the
+    caller checks their account signals.
+
+    Returns ``network_id, account_id, n_to_network, n_posts, quiet``, one row
+    per account (the network it amplifies most; ties: the smallest id).
     """
+    low = min_posts if quiet_min_posts is None else min(min_posts, quiet_min_posts)
     return store.sql(
         """
         WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = $run),
         a AS (
             SELECT p.account_id, mt.network_id, count(*) AS n_to_network
             FROM posts p JOIN m mt ON mt.account_id = coalesce(p.ref_account_id, p.reply_to_account_id)
-            WHERE p.kind IN ('retweet', 'quote', 'reply')
+            WHERE p.kind IN ('retweet', 'quote')
               AND p.account_id NOT IN (SELECT account_id FROM m)
-            GROUP BY ALL HAVING count(*) >= $min_posts
+            GROUP BY ALL HAVING count(*) >= $low
         ),
         tot AS (
             SELECT account_id, count(*) AS n_posts FROM posts
             WHERE account_id IN (SELECT account_id FROM a) GROUP BY 1
         )
-        SELECT a.network_id, a.account_id, a.n_to_network, tot.n_posts
+        SELECT a.network_id, a.account_id, a.n_to_network, tot.n_posts,
+               a.n_to_network < $min_posts AS quiet
         FROM a JOIN tot USING (account_id)
         WHERE a.n_to_network >= $share * tot.n_posts
+          AND (a.n_to_network >= $min_posts OR tot.n_posts < $min_posts)
         QUALIFY row_number() OVER (PARTITION BY a.account_id ORDER BY a.n_to_network DESC, a.network_id) = 1
         ORDER BY a.account_id
         """,
-        {"run": run_id, "min_posts": int(min_posts), "share": float(min_share)},
+        {"run": run_id, "min_posts": int(min_posts), "share": float(min_share), "low": int(low)},
     )
 
 
-def recruit_sources(
-    store: Store, run_id: str, min_amplifiers: int = 2, min_owned_share: float = 0.5,
-    min_posts: int = 3, min_share: float = 0.5, rounds: int = 3,
-) -> tuple[int, dict[str, str]]:
+def quiet_with_signals(store: Store, candidates: pd.DataFrame) -> pd.DataFrame:
+    """The quiet candidates that were created in a burst or have no followers."""
+    from infoops.detect.signals import creation_bursts, low_followers
+
+    if candidates.empty:
+        return candidates
+    ids = list(candidates["account_id"])
+    burst = creation_bursts(store, ids)
+    few = low_followers(store, ids)
+    ok = set(burst.loc[burst["flagged"].fillna(False).astype(bool), "account_id"]) | set(
+        few.loc[few["flagged"].fillna(False).astype(bool), "account_id"])
+    return candidates[candidates["account_id"].isin(ok)]
+
+
+def recruit(store: Store, run_id: str, params: RoleParams) -> tuple[pd.DataFrame, dict[str, str]]:
     """Recruit owned sources (cores) and amplifiers; merge networks sharing sources.
 
-    See the module docstring. Returns ``(n_recruited, renames)`` where
-    ``renames`` maps each network merged away to the network it joined.
+    See the module docstring; every threshold comes from ``params``
+    (:class:`infoops.detect.params.RoleParams`). Returns ``(recruits,
+    renames)``: ``recruits`` has ``network_id, account_id, kind`` ('core' |
+    'amplifier' | 'quiet amplifier') for every recruited account, in the
+    network it ended in; ``renames`` maps each network merged away to the
+    network it joined.
     """
-    total = 0
+    frames: list[pd.DataFrame] = []
     renames_all: dict[str, str] = {}
-    for _ in range(max(1, rounds)):
-        n_cores, renames = _recruit_cores(store, run_id, min_amplifiers, min_owned_share)
+    for _ in range(params.recruit_rounds):
+        cores, renames = _recruit_cores(store, run_id, params)
         renames_all = {old: renames.get(new, new) for old, new in renames_all.items()}
         renames_all.update(renames)
-        amps = find_amplifiers(store, run_id, min_posts, min_share)
-        if len(amps):
-            store.con.register("_recruit_amps", amps[["network_id", "account_id"]].assign(run_id=run_id))
-            try:
-                with store.transaction():
-                    store.execute(
-                        "INSERT INTO members (run_id, network_id, account_id) "
-                        "SELECT run_id, network_id, account_id FROM _recruit_amps"
-                    )
-            finally:
-                store.con.unregister("_recruit_amps")
-        total += n_cores + len(amps)
-        if n_cores == 0 and len(amps) == 0:
+        frames = [f.assign(network_id=f["network_id"].map(lambda n: renames.get(n, n)))
+                  for f in frames]
+        amps = find_amplifiers(store, run_id, params.amplifier_min_posts,
+                               params.amplifier_min_share, params.quiet_min_posts)
+        quiet = amps[amps["quiet"].astype(bool)]
+        amps = pd.concat([amps[~amps["quiet"].astype(bool)].assign(kind="amplifier"),
+                          quiet_with_signals(store, quiet).assign(kind="quiet amplifier")])
+        _insert_members(store, run_id, amps)
+        frames += [cores.assign(kind="core"), amps[["network_id", "account_id", "kind"]]]
+        if cores.empty and amps.empty:
             break
-    return total, renames_all
+    recruits = (pd.concat(frames, ignore_index=True) if frames
+                else pd.DataFrame(columns=["network_id", "account_id", "kind"]))
+    return recruits[["network_id", "account_id", "kind"]], renames_all
 
 
-def _recruit_cores(
-    store: Store, run_id: str, min_amplifiers: int, min_owned_share: float
-) -> tuple[int, dict[str, str]]:
-    sources = find_sources(store, run_id, min_amplifiers, min_owned_share)
+def _insert_members(store: Store, run_id: str, rows: pd.DataFrame) -> None:
+    if rows.empty:
+        return
+    store.con.register("_recruits", rows[["network_id", "account_id"]].assign(run_id=run_id))
+    try:
+        with store.transaction():
+            store.execute(
+                "INSERT INTO members (run_id, network_id, account_id) "
+                "SELECT run_id, network_id, account_id FROM _recruits"
+            )
+    finally:
+        store.con.unregister("_recruits")
+
+
+def _recruit_cores(store: Store, run_id: str,
+                   params: RoleParams) -> tuple[pd.DataFrame, dict[str, str]]:
+    sources = find_sources(store, run_id, params.min_amplifiers, params.owned_share,
+                           params.source_min_received, params.source_min_coverage)
     if sources.empty:
-        return 0, {}
+        return pd.DataFrame(columns=["network_id", "account_id"]), {}
     sizes = dict(
         store.execute(
             "SELECT network_id, count(*) FROM members WHERE run_id = ? GROUP BY 1", [run_id]
         ).fetchall()
     )
-    renames, recruits = merge_plan(sources, sizes, min_amplifiers)
+    renames, recruits = merge_plan(sources, sizes, params.min_amplifiers,
+                                   params.merge_min_share, params.merge_min_shared)
     apply_renames(store, run_id, renames)
-    con = store.con
-    con.register("_recruits", recruits.assign(run_id=run_id))
-    try:
-        with store.transaction():
-            con.execute(
-                "INSERT INTO members (run_id, network_id, account_id) "
-                "SELECT run_id, network_id, account_id FROM _recruits"
-            )
-    finally:
-        con.unregister("_recruits")
-    return len(recruits), renames
+    _insert_members(store, run_id, recruits)
+    return recruits, renames
 
 
 def apply_renames(store: Store, run_id: str, renames: dict[str, str]) -> None:
