@@ -75,9 +75,17 @@ def similar_networks(vectors: pd.DataFrame, min_similarity: float = 0.6) -> list
     )
 
 
-def merge_campaigns(store: Store, run_id: str, min_similarity: float = 0.6) -> dict[str, str]:
-    """Merge the run's networks that share a campaign; return ``{merged away: into}``."""
-    pairs = similar_networks(campaign_vectors(store, run_id), min_similarity)
+def merge_campaigns(store: Store, run_id: str, min_similarity: float = 0.6,
+                    mergeable: set[str] | None = None) -> dict[str, str]:
+    """Merge the run's networks that share a campaign; return ``{merged away: into}``.
+
+    With ``mergeable``, only those networks take part (the others keep their own
+    verdict: a crowd rejected on its evidence does not join an operation that
+    pushes the same hashtags)."""
+    vectors = campaign_vectors(store, run_id)
+    if mergeable is not None:
+        vectors = vectors[vectors["network_id"].isin(mergeable)]
+    pairs = similar_networks(vectors, min_similarity)
     if not pairs:
         return {}
     sizes = dict(

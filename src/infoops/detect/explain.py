@@ -154,6 +154,13 @@ def network_report(store: Store, network_id: str, run_id: str | None = None, top
         known = store.sql(
             "SELECT network_id FROM networks WHERE run_id = $r ORDER BY score DESC NULLS LAST LIMIT 5",
             {"r": run})["network_id"].tolist()
+        was_rejected = store.sql(
+            "SELECT reason FROM rejected_networks WHERE run_id = $r AND network_id = $n",
+            {"r": run, "n": network_id})
+        if not was_rejected.empty:
+            raise NotFoundError(
+                f"network {network_id!r} was rejected in run {run}: "
+                f"{was_rejected['reason'][0]}; see `infoops show --rejected --network {network_id}`")
         raise NotFoundError(
             f"no network {network_id!r} in run {run}"
             + (f"; networks include: {', '.join(known)}" if known else "; the run found no networks")
@@ -291,9 +298,65 @@ def format_network(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def rejected_report(store: Store, run_id: str | None = None,
+                    network_id: str | None = None, top: int = 20) -> dict[str, Any]:
+    """The networks a run examined and rejected, with scores and reasons.
+
+    With ``network_id``, one rejected network and up to ``top`` of its
+    accounts with the reason for each. Also lists, per kept network, how many
+    accounts the run removed from it (bystanders, outsiders).
+    """
+    run = _run(store, run_id)
+    nets = store.sql(
+        "SELECT network_id, score, n_accounts, traces, reason FROM rejected_networks "
+        "WHERE run_id = $r AND ($n IS NULL OR network_id = $n) "
+        "ORDER BY score DESC NULLS LAST, n_accounts DESC, network_id",
+        {"r": run, "n": network_id})
+    if network_id is not None and nets.empty:
+        raise NotFoundError(f"no rejected network {network_id!r} in run {run}; "
+                            "`infoops show --rejected` lists them")
+    removed = store.sql(
+        "SELECT network_id, role, count(*) AS n FROM rejected_members r WHERE run_id = $r "
+        "AND network_id IN (SELECT network_id FROM networks WHERE run_id = $r) GROUP BY ALL "
+        "ORDER BY network_id, role", {"r": run})
+    out: dict[str, Any] = {"run_id": run, "rejected": _records(nets),
+                           "removed_from_kept": _records(removed)}
+    if network_id is not None:
+        out["accounts"] = _records(store.sql(
+            "SELECT r.account_id, a.screen_name, r.role, r.score, r.reason "
+            "FROM rejected_members r LEFT JOIN accounts a USING (account_id) "
+            "WHERE r.run_id = $r AND r.network_id = $n "
+            "ORDER BY r.score DESC NULLS LAST, r.account_id LIMIT $k",
+            {"r": run, "n": network_id, "k": int(top)}))
+    return out
+
+
+def format_rejected(report: dict[str, Any]) -> str:
+    """``infoops show --rejected`` as text."""
+    rows = report["rejected"]
+    lines = [f"Rejected networks (run {report['run_id']}): {len(rows):,}"]
+    for r in rows:
+        score = f"{r['score']:.2f}" if r.get("score") is not None else "?"
+        lines.append(f"  {terminal_safe(r['network_id'], 20):<6} score {score}  "
+                     f"{int(r['n_accounts'] or 0):,} accounts  {terminal_safe(r.get('traces'), 80)}")
+        lines.append(f"         {terminal_safe(r.get('reason'), 400)}")
+    for a in report.get("accounts", []):
+        lines.append(f"  {terminal_safe(a['account_id'], 40)} @{terminal_safe(a.get('screen_name'), 40)}"
+                     f" [{terminal_safe(a.get('role'), 20)}]: {terminal_safe(a.get('reason'), 300)}")
+    if report["removed_from_kept"]:
+        lines.append("Accounts removed from kept networks")
+        for r in report["removed_from_kept"]:
+            lines.append(f"  {terminal_safe(r['network_id'], 20)}: {int(r['n']):,} "
+                         f"{terminal_safe(r['role'], 20)}")
+    return "\n".join(lines)
+
+
 def show(store: Store, account: str | None = None, network: str | None = None,
-         run_id: str | None = None, as_json: bool = False) -> str:
-    """What ``infoops show`` prints for an account or a network."""
+         run_id: str | None = None, as_json: bool = False, rejected: bool = False) -> str:
+    """What ``infoops show`` prints for an account, a network, or the rejected networks."""
+    if rejected:
+        rep = rejected_report(store, run_id, network)
+        return json.dumps(rep, ensure_ascii=False, indent=2, default=str) if as_json else format_rejected(rep)
     if network is not None:
         rep = network_report(store, network, run_id)
         return json.dumps(rep, ensure_ascii=False, indent=2, default=str) if as_json else format_network(rep)

@@ -108,7 +108,8 @@ def find_sources(
 
 
 def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int = 2,
-               min_share: float = 0.1, min_shared: int = 2) -> tuple[dict[str, str], pd.DataFrame]:
+               min_share: float = 0.1, min_shared: int = 2,
+               mergeable: set[str] | None = None) -> tuple[dict[str, str], pd.DataFrame]:
     """Which networks merge, and where each source goes.
 
     A source joins the network that amplifies it most (``from_network``; ties:
@@ -122,7 +123,9 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int
     same small organic account share that one account only (on the 12M-post
     simulated world every true core was amplified by one network, and every
     source shared by two operations was such an organic account).
-    ``sources`` is :func:`find_sources`' frame.
+    ``sources`` is :func:`find_sources`' frame. With ``mergeable``, only
+    networks in it merge (a network that was rejected on its own evidence
+    does not join a kept one through a shared source).
 
     Returns ``(renames, recruits)``: ``renames`` maps a network id to the id
     of the merged network it joins (only networks that change); ``recruits``
@@ -151,6 +154,8 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int
             for y in nets[i + 1:]:
                 shared[(x, y)] = shared.get((x, y), 0) + 1
     for (x, y), count in sorted(shared.items()):
+        if mergeable is not None and not (x in mergeable and y in mergeable):
+            continue
         ra, rb = find(x), find(y)
         if count >= min_shared and ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
@@ -220,7 +225,8 @@ def quiet_with_signals(store: Store, candidates: pd.DataFrame) -> pd.DataFrame:
     return candidates[candidates["account_id"].isin(ok)]
 
 
-def recruit(store: Store, run_id: str, params: RoleParams) -> tuple[pd.DataFrame, dict[str, str]]:
+def recruit(store: Store, run_id: str, params: RoleParams,
+            mergeable: set[str] | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
     """Recruit owned sources (cores) and amplifiers; merge networks sharing sources.
 
     See the module docstring; every threshold comes from ``params``
@@ -228,12 +234,12 @@ def recruit(store: Store, run_id: str, params: RoleParams) -> tuple[pd.DataFrame
     renames)``: ``recruits`` has ``network_id, account_id, kind`` ('core' |
     'amplifier' | 'quiet amplifier') for every recruited account, in the
     network it ended in; ``renames`` maps each network merged away to the
-    network it joined.
+    network it joined. Only networks in ``mergeable`` (default: all) merge.
     """
     frames: list[pd.DataFrame] = []
     renames_all: dict[str, str] = {}
     for _ in range(params.recruit_rounds):
-        cores, renames = _recruit_cores(store, run_id, params)
+        cores, renames = _recruit_cores(store, run_id, params, mergeable)
         renames_all = {old: renames.get(new, new) for old, new in renames_all.items()}
         renames_all.update(renames)
         frames = [f.assign(network_id=f["network_id"].map(lambda n: renames.get(n, n)))
@@ -266,8 +272,8 @@ def _insert_members(store: Store, run_id: str, rows: pd.DataFrame) -> None:
         store.con.unregister("_recruits")
 
 
-def _recruit_cores(store: Store, run_id: str,
-                   params: RoleParams) -> tuple[pd.DataFrame, dict[str, str]]:
+def _recruit_cores(store: Store, run_id: str, params: RoleParams,
+                   mergeable: set[str] | None) -> tuple[pd.DataFrame, dict[str, str]]:
     sources = find_sources(store, run_id, params.min_amplifiers, params.owned_share,
                            params.source_min_received, params.source_min_coverage)
     if sources.empty:
@@ -278,7 +284,7 @@ def _recruit_cores(store: Store, run_id: str,
         ).fetchall()
     )
     renames, recruits = merge_plan(sources, sizes, params.min_amplifiers,
-                                   params.merge_min_share, params.merge_min_shared)
+                                   params.merge_min_share, params.merge_min_shared, mergeable)
     apply_renames(store, run_id, renames)
     _insert_members(store, run_id, recruits)
     return recruits, renames

@@ -18,7 +18,9 @@ run by :func:`infoops.detect.pipeline.detect` after clustering, decides:
 3. **recruitment and merging** — the owned cores and the amplifiers
    clustering missed join the networks (a cluster of amplifiers whose cores
    clustering left out is judged with its cores), teams of one operation
-   merge (:mod:`infoops.detect.recruit`, :mod:`infoops.detect.campaigns`),
+   merge — only networks kept on their own evidence merge, so a crowd never
+   joins an operation it agrees with —
+   (:mod:`infoops.detect.recruit`, :mod:`infoops.detect.campaigns`),
    then steps 1–2 run again. A network kept before recruitment is never
    lost because of it (if its recruits pull it under the threshold they are
    sent back; a merge of parts that were each kept stays kept);
@@ -120,9 +122,10 @@ def refine(store: Store, run_id: str, params: RoleParams | None = None) -> dict[
                           networks.loc[networks["keep"], "score"]))
         recruits = pd.DataFrame(columns=["network_id", "account_id", "kind"])
         if params.recruit:
-            recruits, merged = recruit(store, run_id, params)
+            recruits, merged = recruit(store, run_id, params, set(before))
         if params.merge_similarity is not None:
-            more = merge_campaigns(store, run_id, params.merge_similarity)
+            more = merge_campaigns(store, run_id, params.merge_similarity,
+                                   {merged.get(n, n) for n in before})
             merged = {old: more.get(new, new) for old, new in merged.items()}
             merged.update(more)
             recruits = recruits.assign(network_id=recruits["network_id"].map(

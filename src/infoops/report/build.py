@@ -66,6 +66,8 @@ class ReportData:
     store_path: str = ""
     seed: int = 0
     omitted: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    rejected_total: int = 0
 
 
 def register_members(con: duckdb.DuckDBPyConnection, run_id: str, network_id: str) -> str:
@@ -125,6 +127,21 @@ def ranked_networks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[st
                     "core": core, "amplifier": amp, "traces": traces or "", "reason": why,
                     "posts": int(posts)})
     return out
+
+
+def rejected_networks(con: duckdb.DuckDBPyConnection, run_id: str,
+                      limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """The networks detection looked at and rejected (highest score first), and their count."""
+    total = first_row(con.execute(
+        "SELECT count(*) FROM rejected_networks WHERE run_id = ?", [run_id]))
+    rows = con.execute(
+        "SELECT network_id, score, n_accounts, traces, reason FROM rejected_networks "
+        "WHERE run_id = ? ORDER BY score DESC NULLS LAST, n_accounts DESC, network_id LIMIT ?",
+        [run_id, int(limit)],
+    ).fetchall()
+    out = [{"network_id": str(nid), "score": score, "accounts": n, "traces": traces or "",
+            "reason": reason or ""} for nid, score, n, traces, reason in rows]
+    return out, int(total[0]) if total else 0
 
 
 def network_section(
@@ -197,6 +214,8 @@ def build_report(
         run=info, networks=nets, generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         store_path=store.path, seed=seed, omitted=len(nets) - len(chosen) if network is None else 0,
     )
+    if network is None:
+        data.rejected, data.rejected_total = rejected_networks(con, run)
     for net in chosen:
         data.sections.append(
             network_section(con, run, net, seed=seed, n_topics=n_topics, max_nodes=max_nodes)

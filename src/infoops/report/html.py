@@ -95,6 +95,7 @@ def summary(data: Any) -> str:
     omitted = (f'<p class="note">Detailed sections for the top {len(data.sections)} networks; '
                f"{data.omitted} more are listed above only (use <code>--network ID</code>).</p>"
                if data.omitted else "")
+    below = _rejected(data)
     run_rows = [("run_id", "detect run", safe.text(run["run_id"])),
                 ("status", "status", safe.text(run["status"])),
                 ("started_at", "started", safe.text(run["started_at"])),
@@ -105,13 +106,31 @@ def summary(data: Any) -> str:
     summary_rows = _flatten(run["summary"])
     return (
         '<section id="summary" data-section="summary"><h2>Networks, ranked</h2>'
-        f"{ranked}{omitted}<h3>Run</h3>{metric_table(run_rows)}"
+        f"{ranked}{omitted}{below}<h3>Run</h3>{metric_table(run_rows)}"
         f"<details open><summary><strong>Detection parameters</strong> ({len(params)})</summary>"
         + (table(["parameter", "value"], params, "params") if params else '<p class="note">none recorded</p>')
         + "</details>"
         + (f"<details><summary><strong>Run summary</strong> ({len(summary_rows)} values)</summary>"
            + table(["key", "value"], summary_rows, "run-summary") + "</details>" if summary_rows else "")
         + "</section>"
+    )
+
+
+def _rejected(data: Any) -> str:
+    """The networks below the threshold, so that an analyst sees each near miss and why."""
+    rejected = getattr(data, "rejected", [])
+    if not rejected:
+        return ""
+    rows = [[safe.text(r["network_id"], 40), num(r["score"], 3), n(r["accounts"]),
+             safe.text(r["traces"], 200), safe.text(r["reason"], 300)] for r in rejected]
+    more = data.rejected_total - len(rejected)
+    return (
+        '<div id="rejected" data-section="rejected"><h3>Below the threshold</h3>'
+        '<p class="note">Clusters detection examined and did not report, highest score first, '
+        "with the reason (<code>infoops show --rejected</code> lists them all).</p>"
+        + table(["network", "score", "accounts", "traces", "why rejected"], rows, "rejected")
+        + (f'<p class="note">{more:,} more, lower.</p>' if more > 0 else "")
+        + "</div>"
     )
 
 
