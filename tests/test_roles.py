@@ -35,7 +35,8 @@ def _insert(store: Store, table: str, frame: pd.DataFrame) -> None:
 
 
 def build_world(store: Store, seed: int = 0, rename=None, shuffle: bool = False,
-                copypasta: bool = False, hijacked: bool = False, teams: bool = False) -> dict[str, str]:
+                copypasta: bool = False, hijacked: bool = False, teams: bool = False,
+                persona: bool = False) -> dict[str, str]:
     """Fill ``store`` with the world; return ``{logical name: account id}``.
 
     ``rename`` maps a logical name to the id used in the store (to test that
@@ -45,7 +46,9 @@ def build_world(store: Store, seed: int = 0, rename=None, shuffle: bool = False,
     every operation account an old, followed account with an earlier life
     in English, taken over after a silence (no new accounts); ``teams``
     makes detection find only the amplifiers, as two networks (amp0–7,
-    amp8–14), and miss amp15 and the cores.
+    amp8–14), and miss amp15 and the cores; ``persona`` makes every operation
+    account an established persona (old, followed, never silent, posting at
+    all hours: the IRA's accounts had no creation bursts).
     """
     rng = np.random.default_rng(seed)
     rename = rename or (lambda s: s)
@@ -89,7 +92,12 @@ def build_world(store: Store, seed: int = 0, rename=None, shuffle: bool = False,
                 add_post(aid, t, "original", f"organic thought {rng.integers(0, 10**6)}")
     burst = datetime(2019, 11, 3)
     copies: list[tuple[str, str, str, str]] = []  # (core, its post, amplifier, the copy)
-    if hijacked:
+    if persona:
+        cores = [add_account(f"core{i}", datetime(2011, 1, 1) + timedelta(days=int(rng.integers(0, 2000))),
+                             int(rng.integers(300, 5000))) for i in range(4)]
+        amps = [add_account(f"amp{i}", datetime(2011, 1, 1) + timedelta(days=int(rng.integers(0, 2000))),
+                            int(rng.integers(300, 5000))) for i in range(16)]
+    elif hijacked:
         cores = [add_account(f"core{i}", datetime(2012, 1, 1) + timedelta(days=int(rng.integers(0, 900))),
                              int(rng.integers(100, 900))) for i in range(4)]
         amps = [add_account(f"amp{i}", datetime(2012, 1, 1) + timedelta(days=int(rng.integers(0, 900))),
@@ -107,8 +115,9 @@ def build_world(store: Store, seed: int = 0, rename=None, shuffle: bool = False,
         if t_day.weekday() >= 5:
             continue
         for j, core in enumerate(cores):
-            # 09:00–18:00 Beijing = 01:00–10:00 UTC
-            t = t_day + timedelta(hours=1 + int(rng.integers(0, 8)), minutes=int(rng.integers(0, 60)))
+            # 09:00–18:00 Beijing = 01:00–10:00 UTC (personas: any hour)
+            t = t_day + timedelta(hours=int(rng.integers(0, 24)) if persona else 1 + int(rng.integers(0, 8)),
+                                  minutes=int(rng.integers(0, 60)))
             text = f"香港 暴徒 {day} 口号" if copypasta else f"香港 {day} 第{j}条"
             post = add_post(core, t, "original", text, lang="zh")
             for amp in amps:

@@ -81,8 +81,10 @@ REGISTRY: dict[str, Signal] = {
                "show a change of owner"),
         Signal("internal_engagement", internal_engagement, 0.5, ("received", "group_share"),
                "get their engagement only from the network"),
-        # also the rhythm of an organisation's staff, so weaker evidence on its own
-        Signal("office_hours", office_hours, 0.3,
+        # also the rhythm of an organisation's staff or a party's branches (who run owned
+        # hubs too), so it only supports other evidence: on zoo worlds 0.3 plus their
+        # self-amplification put staff and party networks over the threshold
+        Signal("office_hours", office_hours, 0.15,
                ("n_posts", "utc_offset", "office_share", "weekend_share"),
                "post only in office hours"),
     )
