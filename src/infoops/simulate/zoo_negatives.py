@@ -57,7 +57,7 @@ from infoops.simulate.posts import (
     poisson_counts,
     sample_times,
 )
-from infoops.simulate.text import EMOJI, list_str, sentences, topic_sentences
+from infoops.simulate.text import EMOJI, list_str, sentences
 from infoops.simulate.zoo_ops import OP_TOPICS, ZooOp
 from infoops.simulate.zoo_params import NegSpec, ZooParams
 
@@ -218,14 +218,29 @@ def follower_posts(
     hub_w = np.ones(len(neg.hubs))
     if s.sub == "fandom":
         hub_w[1:] = 0.5
-    p = rng.beta(2.0, 2.0 * (1 - s.p_engage) / max(s.p_engage, 1e-3) + 0.1, len(neg.members))
-    w = hub_w[np.searchsorted(neg.hubs, hubs.author)]
+    # how engaged each member is (mean p_engage); staff work for one organisation and retweet
+    # that share of its posts; community members follow some hubs and engage with about
+    # engagement × K of their posts in the half-year (K drawn per community)
+    eng = rng.beta(2.0, 2.0 * (1 - s.p_engage) / max(s.p_engage, 1e-3) + 0.1, len(neg.members))
+    hub_of_post = np.searchsorted(neg.hubs, hubs.author)
+    if s.kind == "org_staff":
+        follows = np.eye(len(neg.hubs), dtype=bool)[rng.integers(0, len(neg.hubs), len(neg.members))]
+        budget = None
+    else:
+        follows = rng.random((len(neg.members), len(neg.hubs))) < 0.5
+        follows[:, 0] = True
+        budget = eng * rng.uniform(40, 250)
     out: list[PostBlock] = []
     for j, m in enumerate(neg.members):
         if len(out) >= 400:
             yield concat(out)
             out = []
-        sel = np.flatnonzero(rng.random(len(hubs)) < p[j] * w)
+        w = (hub_w * follows[j])[hub_of_post]
+        if budget is None:
+            prob = eng[j] * w
+        else:
+            prob = np.minimum(0.95, budget[j] * w / max(float(w.sum()), 1e-9))
+        sel = np.flatnonzero(rng.random(len(hubs)) < prob)
         t = hubs.t[sel] + lognormal_delay(rng, len(sel), s.delay_median, 1.2, lo=1)
         ok = t < END
         sel, t = sel[ok], t[ok]
@@ -288,9 +303,8 @@ def _tagged(
                          np.full(len(a), DAYS), day_weights(), ORGANIC_HOURS)
     lang = frame["lang"].to_numpy()[a]
     words = [w for ws in OP_TOPICS[op.spec.lang] for w in ws]
-    text = np.where(lang == op.spec.lang,
-                    topic_sentences(rng, len(a), words, op.spec.lang, 4, 12),
-                    sentences(rng, lang, max_words=12))
+    # their own words, with the cause's vocabulary mixed in (not the operation's narrow script)
+    text = sentences(rng, lang, vocab_extra={op.spec.lang: words}, max_words=14)
     tag = rng.integers(0, len(tags), len(a))
     text = np.array([f"{x} #{tags[k]}" for x, k in zip(text, tag)], dtype=object)
     return block(ids.take(len(a)), a, np.clip(t, 0, END - 1), ORIGINAL, text,

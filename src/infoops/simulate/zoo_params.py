@@ -199,7 +199,7 @@ def draw_op(rng: np.random.Generator, k: int, n_accounts: int) -> OpSpec:
         core_rate=float(rng.uniform(0.08, 0.6)),
         amp_mu=float(rng.uniform(1.5, 10) if arch != "persona" else rng.uniform(0.5, 3)),
         cover_rate=float(
-            rng.uniform(0.3, 1.2) if established else rng.uniform(0.0, 0.08)
+            rng.uniform(0.2, 0.8) if established else rng.uniform(0.0, 0.08)
         ),
         quiet_share=float(rng.uniform(0.1, 0.5))
         if broadcastish and not established and rng.random() < 0.45 else 0.0,
@@ -234,7 +234,7 @@ def draw_negatives(
                            hubs=int(rng.integers(1, 4)), p_engage=float(rng.uniform(0.5, 0.95)),
                            delay_median=float(rng.uniform(2, 15))))
     if rng.random() < 0.6:
-        out.append(NegSpec("news_bots", "news_bots", size(0.002, 0.006, 3)))
+        out.append(NegSpec("news_bots", "news_bots", size(0.002, 0.004, 3)))
     if rng.random() < 0.5:
         out.append(NegSpec("news_burst", "news_burst", size(0.03, 0.1, 30)))
     if rng.random() < 0.6:
