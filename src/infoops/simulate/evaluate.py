@@ -35,6 +35,13 @@ FLAGGED_COLUMNS = ("account_id", "network_id", "role", "score")
 HARD_NEGATIVE_GROUPS = (
     "fan_community", "activist_campaign", "news_burst", "news_bots", "org_staff",
 )
+#: Hard-negative groups of zoo worlds (``infoops simulate --zoo``), reported after the above.
+ZOO_HARD_NEGATIVE_GROUPS = (
+    "activist_group", "party_branches", "state_media", "organic_same_stance",
+    "hashtag_activists", "few_posts", "engaged_ordinary",
+)
+#: Groups of ordinary accounts: reported in ``group_flagged``, not as hard negatives.
+ORDINARY_GROUPS = ("organic", "celebrity")
 NOT_FLAGGED = "\x00not-flagged"
 
 
@@ -218,7 +225,12 @@ def score(truth: pd.DataFrame, flags: pd.DataFrame, source: str = "") -> Evaluat
     for g, index in t.groupby("group").groups.items():
         members = set(index)
         groups[str(g)] = (len(members & flagged_ids), len(members))
-    hard = {g: groups.get(g, (0, 0)) for g in HARD_NEGATIVE_GROUPS if g in groups}
+    # every group without an operation is a hard negative, known ones first in a fixed order
+    op_groups = set(t.loc[is_op, "group"])
+    named = [*HARD_NEGATIVE_GROUPS, *ZOO_HARD_NEGATIVE_GROUPS]
+    others = sorted(g for g in groups if g not in named and g not in op_groups
+                    and g not in ORDINARY_GROUPS)
+    hard = {g: groups[g] for g in [*named, *others] if g in groups and g not in op_groups}
     tp = flags[flags["account_id"].isin(tp_ids)]
     role_acc = None
     role_counts: dict[str, int] = {}

@@ -11,12 +11,13 @@ is why organic crowds co-retweet by chance.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from infoops.simulate.accounts import CLIENTS, Accounts, IdAllocator, created_days, make_population
-from infoops.simulate.config import DAYS, END, WorldParams
+from infoops.simulate.config import DAYS, END
 from infoops.simulate.posts import (
     ORGANIC_HOURS,
     ORIGINAL,
@@ -55,11 +56,17 @@ POOL_FOLLOWERS = 400
 CHUNK = 4_000
 
 
+class HasOrganicRate(Protocol):
+    """World parameters that set the mean posting rate of ordinary users."""
+
+    organic_rate: float
+
+
 def add_organic(
     rng: np.random.Generator,
     accts: Accounts,
     n: int,
-    params: WorldParams,
+    params: HasOrganicRate,
     group: str = "organic",
     rate_scale: float = 1.0,
 ) -> np.ndarray:
