@@ -133,6 +133,13 @@ class RoleParams:
         member, be amplified by members of a network that owns it, repost what
         other members repost, or be the evidence of a coordination edge with a
         member) for it to stay a member.
+    confident_member_share, min_partner_share, min_member_signal:
+        Below ``confident_member_share`` tied posts, a member also needs
+        coordination partners among at least ``min_partner_share`` of the
+        other members, or account signals of strength ``min_member_signal``:
+        an ordinary user of the same stance retweets the operation a dozen
+        times and co-retweets with a few of its amplifiers, not with the
+        network.
     owned_share:
         Share of the engagement an account receives that must come from its
         network for the network to *own* it (its amplified posts then count
@@ -185,6 +192,9 @@ class RoleParams:
     max_bystander_internal_share: float = 0.5
     min_partners: int = 2
     min_member_share: float = 0.1
+    confident_member_share: float = 0.4
+    min_partner_share: float = 0.2
+    min_member_signal: float = 0.3
     owned_share: float = 0.6
     k0: float = 10.0
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
@@ -206,7 +216,8 @@ class RoleParams:
 
     #: Settings that are shares or probabilities, in [0, 1].
     _SHARES = ("min_authored_share", "min_lead_share", "max_bystander_internal_share",
-               "min_member_share", "owned_share", "self_amplification_weight",
+               "min_member_share", "confident_member_share", "min_partner_share",
+               "min_member_signal", "owned_share", "self_amplification_weight",
                "full_core_share", "min_network_score", "source_min_coverage",
                "amplifier_min_share", "merge_min_share")
     #: Settings that are counts, at least 1.

@@ -9,7 +9,9 @@ run by :func:`infoops.detect.pipeline.detect` after clustering, decides:
    (:class:`infoops.detect.roles.RoleClassifier`), and so are *outsiders*,
    accounts whose own activity does not tie them to the network
    (:func:`infoops.detect.roles.outsiders`: an ordinary user who agrees with
-   the operation, a broadcaster it amplifies);
+   the operation, a broadcaster it amplifies), and members whose tie is
+   thin and who neither coordinate with much of the network nor carry
+   account signals (:func:`infoops.detect.roles.weak_members`);
 2. **roles and scores** — core / amplifier, member and network scores
    (:mod:`infoops.detect.scoring`); networks too small or scored below the
    threshold are **rejected**, and kept with the reason in
@@ -41,7 +43,13 @@ import numpy as np
 import pandas as pd
 
 from infoops.detect.params import RoleParams
-from infoops.detect.roles import RoleClassifier, outsiders, role_features, tied_share
+from infoops.detect.roles import (
+    RoleClassifier,
+    outsiders,
+    role_features,
+    tied_share,
+    weak_members,
+)
 from infoops.detect.scoring import keep_networks, score_run
 from infoops.store import Store
 
@@ -84,6 +92,22 @@ class _Stage:
         if kept.empty:
             return None
         members, networks = score_run(self.store, kept, self.params)
+        weak = weak_members(kept.assign(signal_strength=members["signal_strength"].to_numpy()),
+                            self.params)
+        if weak.any():
+            share = tied_share(kept, self.params.owned_share)
+            rows = kept.loc[weak, ["network_id", "account_id"]].assign(
+                role="outsider", score=np.nan,
+                reason=[f"outsider: {s:.0%} of its {int(n):,} posts tie it to the network, it "
+                        f"coordinates with {int(p):,} of its members and shows no account signal"
+                        for s, n, p in zip(share[weak], kept.loc[weak, "n_posts"],
+                                           kept.loc[weak, "n_partners"])])
+            self.removed.append(rows[_REMOVED_COLUMNS])
+            _delete_members(self.store, self.run_id, rows[["network_id", "account_id"]])
+            kept = kept[~weak].reset_index(drop=True)
+            if kept.empty:
+                return None
+            members, networks = score_run(self.store, kept, self.params)
         networks["keep"], networks["reject_reason"] = keep_networks(networks, self.params)
         return members, networks
 

@@ -375,3 +375,20 @@ def outsiders(features: pd.DataFrame, params: RoleParams) -> np.ndarray:
     ``params.min_member_share`` of its posts tie it to the network
     (:func:`tied_share`)."""
     return tied_share(features, params.owned_share) < params.min_member_share
+
+
+def weak_members(members: pd.DataFrame, params: RoleParams) -> np.ndarray:
+    """Members whose tie to the network is too thin for their own evidence (boolean mask).
+
+    ``members`` has :func:`role_features` columns plus ``signal_strength``
+    (:func:`infoops.detect.scoring.member_scores`). A member with fewer than
+    ``params.confident_member_share`` of its posts tied to the network must
+    also coordinate with at least ``params.min_partner_share`` of the other
+    members or carry account signals of strength ``params.min_member_signal``
+    (see :class:`infoops.detect.params.RoleParams`)."""
+    size = members.groupby("network_id")["account_id"].transform("size").to_numpy(float)
+    partner_share = members["n_partners"].to_numpy(float) / np.maximum(size - 1, 1)
+    share = tied_share(members, params.owned_share)
+    return ((share < params.confident_member_share)
+            & (partner_share < params.min_partner_share)
+            & (members["signal_strength"].to_numpy(float) < params.min_member_signal))

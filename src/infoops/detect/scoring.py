@@ -287,7 +287,8 @@ def score_run(store: Store, features: pd.DataFrame,
     networks = network_scores(frame, flagged, params)
     rhythm = _network_rhythm(store, frame)
     networks["reason"], networks["detail"] = _network_documents(frame, networks, rhythm, params)
-    members = frame[["network_id", "account_id", "role", "score", "signals", "reason"]]
+    members = frame[["network_id", "account_id", "role", "score", "signals", "reason"]].assign(
+        signal_strength=frame["signal_strength"])
     return members, networks.reset_index()
 
 
