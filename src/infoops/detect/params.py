@@ -125,6 +125,10 @@ class RoleParams:
     min_partners:
         Fewer significant partners than this and no amplification either way:
         peripheral, removed.
+    popular_followers, popular_owned_share:
+        A passive member with this many followers is a bystander (the
+        operation's target) unless this share of its engagement comes from
+        the network.
 
     Membership (an account-level decision)
     --------------------------------------
@@ -191,10 +195,12 @@ class RoleParams:
     min_lead_share: float = 0.6
     max_bystander_internal_share: float = 0.5
     min_partners: int = 2
+    popular_followers: int = 5000
+    popular_owned_share: float = 0.9
     min_member_share: float = 0.1
     confident_member_share: float = 0.4
     min_partner_share: float = 0.2
-    min_member_signal: float = 0.3
+    min_member_signal: float = 0.45
     owned_share: float = 0.6
     k0: float = 10.0
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
@@ -208,7 +214,7 @@ class RoleParams:
     source_min_coverage: float = 0.5
     amplifier_min_posts: int = 3
     amplifier_min_share: float = 0.5
-    quiet_min_posts: int = 1
+    quiet_min_posts: int = 2
     recruit_rounds: int = 3
     merge_min_share: float = 0.1
     merge_min_shared: int = 2
@@ -217,11 +223,11 @@ class RoleParams:
     #: Settings that are shares or probabilities, in [0, 1].
     _SHARES = ("min_authored_share", "min_lead_share", "max_bystander_internal_share",
                "min_member_share", "confident_member_share", "min_partner_share",
-               "min_member_signal", "owned_share", "self_amplification_weight",
+               "min_member_signal", "owned_share", "popular_owned_share", "self_amplification_weight",
                "full_core_share", "min_network_score", "source_min_coverage",
                "amplifier_min_share", "merge_min_share")
     #: Settings that are counts, at least 1.
-    _COUNTS = ("min_amplifiers", "min_partners", "min_members", "source_min_received",
+    _COUNTS = ("min_amplifiers", "min_partners", "popular_followers", "min_members", "source_min_received",
                "amplifier_min_posts", "quiet_min_posts", "recruit_rounds", "merge_min_shared")
 
     def __post_init__(self) -> None:

@@ -272,6 +272,12 @@ class RoleClassifier:
     min_partners:
         A member with fewer significant coordination partners in its network,
         and no amplification to or from members, is removed as peripheral.
+    popular_followers, popular_owned_share:
+        A passive member with at least ``popular_followers`` followers is a
+        bystander unless at least ``popular_owned_share`` of its engagement
+        comes from the network: a state broadcaster an operation amplifies
+        draws much of its engagement from the operation and still has an
+        audience of its own; it is the operation's target.
     """
 
     min_amplifiers: int = 2
@@ -280,13 +286,15 @@ class RoleClassifier:
     min_lead_share: float = 0.6
     max_bystander_internal_share: float = 0.5
     min_partners: int = 2
+    popular_followers: int = 5000
+    popular_owned_share: float = 0.9
 
     @classmethod
     def from_params(cls, params: RoleParams) -> RoleClassifier:
         """The classifier with the run's role settings."""
         return cls(params.min_amplifiers, params.min_balance, params.min_authored_share,
                    params.min_lead_share, params.max_bystander_internal_share,
-                   params.min_partners)
+                   params.min_partners, params.popular_followers, params.popular_owned_share)
 
     def fit(self, features: pd.DataFrame) -> RoleClassifier:
         missing = set(FEATURE_COLUMNS) - set(features.columns)
@@ -313,7 +321,10 @@ class RoleClassifier:
             & (features["n_amp_internal"].to_numpy() == 0)
             & (features["received_internal"].to_numpy() == 0)
         )
-        return no_posts | peripheral | (passive & (share <= self.max_bystander_internal_share))
+        followers = features["followers"].astype(float).fillna(0).to_numpy()
+        popular = (followers >= self.popular_followers) & (share < self.popular_owned_share)
+        return no_posts | peripheral | (passive & ((share <= self.max_bystander_internal_share)
+                                                   | popular))
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """``'core'``, ``'amplifier'`` or ``'bystander'`` for each row."""
