@@ -21,6 +21,36 @@ class SchemaVersionError(StoreError):
     """The store was written by a newer infoops than this one."""
 
 
+class StoreBusyError(StoreError):
+    """Another process holds the store's write lock; retry when it ends.
+
+    Its own exit code (75, ``EX_TEMPFAIL`` in sysexits.h) lets scripts wait
+    and retry instead of treating the store as broken.
+    """
+
+    exit_code = 75
+
+
+class NotAStoreError(StoreError):
+    """The ``--db`` file exists but is not a DuckDB store (SQLite, CSV, ...)."""
+
+    exit_code = 2
+
+
+class RunNotCompletedError(StoreError):
+    """A detect run was asked for that did not complete (running, failed, interrupted)."""
+
+
+class OptionValueError(InfoopsError):
+    """An option has a value the library refuses (same exit code as click's usage errors)."""
+
+    exit_code = 2
+
+
+class OutputError(InfoopsError):
+    """An output file cannot be written (missing folder, no permission, disk full)."""
+
+
 class SourceError(InfoopsError):
     """An input source cannot be read at all (missing file, unknown format)."""
 
