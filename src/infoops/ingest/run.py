@@ -286,7 +286,7 @@ def ingest(
         result.warnings["ambiguous RT @name (several accounts share the name; kept as @name)"] = ambiguous
     result.quarantine_kinds = {
         str(k): int(n) for k, n in con.execute(
-            "SELECT regexp_extract(reason, '^[a-z A-Z0-9_-]+'), count(*) FROM quarantine "
+            "SELECT regexp_replace(reason, '( in column|, found| \\(|:).*$', ''), count(*) FROM quarantine "
             "WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1", [result.run_id]).fetchall()
     }
     con.execute(

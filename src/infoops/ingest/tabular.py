@@ -180,6 +180,11 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
             if pc.max(counts).as_py():
                 newlines += counts.to_numpy(zero_copy_only=False)
     out_lines, invalid = lines.assign(newlines, final=final)
+    keep = np.ones(n, dtype=bool)
+    ncols = table.num_columns
+    for j, text in _swallowing_rows(table, newlines, delimiter):
+        keep[j] = False
+        invalid.append((int(out_lines[j]), text, ncols, ncols))
     bad: list[tuple[int, int, str, str]] = []       # output line, last output line, reason, raw
     recovered: list[list[str]] = []
     recovered_at: list[int] = []
@@ -192,7 +197,8 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
             continue
         # a quote ran over several lines: quarantine its line, read the others again
         last = line + len(parts) - 1
-        bad.append((line, last, f"expected {expected} fields, found {actual}: a quote on this line "
+        what = f"expected {expected} fields, found {actual}" if expected != actual else "stray quote"
+        bad.append((line, last, f"{what}: a quote on this line "
                     f"opened a field that ran over lines {{first}}-{{last}} ({len(parts)} rows affected); "
                     "the other lines were read on their own", parts[0]))
         for j, part in enumerate(parts[1:], 1):
@@ -225,10 +231,9 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
         quarantined.append(q)
     for long in guard.take_long_lines():
         quarantined.append(Quarantined(
-            long.line, f"line of {long.size:,} bytes is longer than the {guard.max_line:,}-byte limit "
+            long.line, f"line too long: {long.size:,} bytes, over the {guard.max_line:,}-byte limit "
             "(first bytes kept); split the field or remove the row",
             long.head.decode("utf-8", "backslashreplace")))
-    keep = np.ones(n, dtype=bool)
     if n:
         keep &= ~_blank_rows(table)
         for i, col in enumerate(table.columns):
@@ -260,6 +265,51 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
         table = table.rename_columns([*rename, "_line"])
     quarantined.sort(key=lambda b: b.line or 0)
     return RawBatch(table, quarantined)
+
+
+#: Files with at least this many columns are checked for rows a stray quote merged
+#: into one valid-looking record (a text line with that many fields by chance is
+#: implausible; with fewer columns it is not).
+MIN_COLUMNS_FOR_MERGE_CHECK = 6
+
+
+def _swallowing_rows(table: pa.Table, newlines: np.ndarray, delimiter: str) -> list[tuple[int, str]]:
+    """Rows whose one multi-line field holds whole records: a stray quote opened it.
+
+    Returns (row index, the record's lines as they were in the file, as far as
+    they can be rebuilt: the quote that opened the field and the one that
+    closed it put back).
+    """
+    ncols = table.num_columns
+    rows = np.flatnonzero(newlines)
+    if ncols < MIN_COLUMNS_FOR_MERGE_CHECK or not len(rows):
+        return []
+    out = []
+    sub = table.take(pa.array(rows)).to_pylist()
+    names = table.column_names
+    for j, rec in zip(rows, sub):
+        values = [rec[c] or "" for c in names]
+        multi = [i for i, v in enumerate(values) if "\n" in v]
+        if len(multi) != 1:
+            continue
+        k = multi[0]
+        parts = values[k].split("\n")
+        if not any(p.count(delimiter) >= ncols - 1 and
+                   len(next(csv.reader([p.rstrip("\r")], delimiter=delimiter), [])) == ncols
+                   for p in parts[1:-1]):
+            continue
+        prefix = _csv_join(values[:k], delimiter)
+        suffix = _csv_join(values[k + 1:], delimiter)
+        first = (prefix + delimiter if k else "") + '"' + parts[0]
+        last = parts[-1] + '"' + (delimiter + suffix if k < ncols - 1 else "")
+        out.append((int(j), "\n".join([first, *parts[1:-1], last])))
+    return out
+
+
+def _csv_join(values: list[str], delimiter: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="").writerow(values)
+    return buf.getvalue()
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray:
