@@ -48,10 +48,15 @@ def command(db: str, out: str | None, seed: int, window: tuple[str, ...],
             resolution: float | None, memory_limit: str | None, as_json: bool,
             quiet: bool) -> None:
     """Run every coordination trace, the null model and clustering; store the run."""
+    from infoops.cli.options import trace_values
     from infoops.detect.runner import run_detect_command
+    from infoops.outputs import check_output
 
+    if out:
+        check_output(out)  # before an hour of detection, not after
     text = run_detect_command(
-        db, out=out, seed=seed, windows=_pairs(window, float), min_weights=_pairs(min_weight, int),
+        db, out=out, seed=seed, windows=trace_values(window, float, "--window"),
+        min_weights=trace_values(min_weight, int, "--min-weight"),
         traces=traces, alpha=alpha, resolution=resolution, memory_limit=memory_limit,
         as_json=as_json,
         progress=None if quiet else (lambda m: click.echo(f"... {m}", err=True)),

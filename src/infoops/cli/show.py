@@ -21,4 +21,5 @@ def command(account: str | None, network: str | None, run_id: str | None, db: st
     if (account is None) == (network is None):
         raise click.UsageError("give either ACCOUNT or --network NETWORK_ID")
     with Store(db, read_only=True) as store:
+        store.completed_run(run_id)
         click.echo(show(store, account=account, network=network, run_id=run_id, as_json=as_json))

@@ -259,6 +259,14 @@ class Store:
             raise NotFoundError(f"{self.path}: no completed detect run; run `infoops detect` first")
         return str(row[0])
 
+    def claim_run(self, run_id: str, kind: str) -> None:
+        """Record this process as the one running ``run_id`` (``kind``: ingest | detect).
+
+        When the process dies without finishing the run, the next open of the
+        store marks the run ``interrupted`` and, for detect, removes its rows.
+        """
+        runs.claim_run(self.con, run_id, kind)
+
     def completed_run(self, run_id: str | None) -> str:
         """``run_id`` if that detect run completed (the latest completed one when None).
 
