@@ -178,8 +178,6 @@ def test_report_into_impossible_places_is_one_line(world_db: Path, tmp_path: Pat
     if Path("/dev/full").exists():
         code, err = _run_cli(capsys, "report", "--db", str(world_db), "--out", "/dev/full")
         assert code == 1 and "/dev/full" in err and "free disk space" in err
-        code, err = _run_cli(capsys, "export-graph", "--db", str(world_db), "--out", "/dev/full.gexf")
-        assert code == 2
 
 
 def test_report_is_written_whole_or_not_at_all(world_db: Path, tmp_path: Path, monkeypatch) -> None:
