@@ -11,7 +11,10 @@ same bytes, except:
   field are kept). Arrow reports each blank line as an invalid row, through a
   Python call each; a file of a billion newlines would take hours and, kept
   as row numbers, gigabytes;
-- **CR-only line endings** (classic Mac) become ``\\n``.
+- **CR-only line endings** (classic Mac) become ``\\n``;
+- **invalid UTF-8** bytes are written as ``\\xNN`` text and their lines
+  remembered (:attr:`bad_utf8_lines`), so the reader quarantines the rows
+  on them (Arrow cannot even report a malformed row that is not UTF-8).
 
 What it removed is remembered as break points (output line → lines removed
 before it), so :meth:`physical` turns Arrow's line numbers back into the
@@ -73,6 +76,7 @@ class LineGuard(io.RawIOBase):
         self.long_lines: list[LongLine] = []
         self.saw_nul = False
         self.bytes_in = 0
+        self.bad_utf8_lines: list[int] = []
 
     # -- io.RawIOBase --------------------------------------------------------
     def readable(self) -> bool:
@@ -159,6 +163,25 @@ class LineGuard(io.RawIOBase):
         if complete:
             self._emit(complete)
 
+    def _escape_invalid_utf8(self, data: bytes) -> bytes:
+        lines = data.split(b"\n")
+        for i, line in enumerate(lines):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad_utf8_lines.append(self.in_line + i)
+                lines[i] = line.decode("utf-8", "backslashreplace").encode("utf-8")
+        return b"\n".join(lines)
+
+    def take_bad_utf8(self, last_line: int | None) -> list[int]:
+        """Lines with invalid UTF-8 up to ``last_line`` (all when None), forgotten once taken."""
+        if last_line is None:
+            out, self.bad_utf8_lines = self.bad_utf8_lines, []
+        else:
+            out = [x for x in self.bad_utf8_lines if x <= last_line]
+            self.bad_utf8_lines = self.bad_utf8_lines[len(out):]
+        return out
+
     def _drop_long(self, line: bytes) -> None:
         self.long_lines.append(LongLine(self.in_line, len(line), line[:HEAD_BYTES]))
         self._remove(1)
@@ -179,6 +202,10 @@ class LineGuard(io.RawIOBase):
         """Hand complete lines (and, at the end, the last line) to the reader."""
         if b"\x00" in data:
             self.saw_nul = True
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            data = self._escape_invalid_utf8(data)
         self.in_line += data.count(b"\n")
         if b"\n\n" not in data and b"\n\r\n" not in data and not data.startswith((b"\n", b"\r\n")):
             self._parity ^= data.count(b'"') & 1

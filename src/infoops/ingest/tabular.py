@@ -192,6 +192,8 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
         if not text.strip():
             continue  # a blank line is not a row
         parts = text.split("\n")
+        if len(parts) > 1 and parts[-1] == "":  # a quote left open at the end of the file
+            parts.pop()
         if len(parts) == 1:
             bad.append((line, line, f"expected {expected} fields, found {actual}", text))
             continue
@@ -223,6 +225,14 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
     first_of = phys[n:n + len(bad)]
     last_of = phys[n + len(bad):n + 2 * len(bad)]
     rec_lines = phys[n + 2 * len(bad):]
+    if recovered:  # the re-read lines join the batch and get the same checks
+        extra = pa.table({name: pa.array([r[i] for r in recovered], pa.string())
+                          for i, name in enumerate(table.column_names)})
+        table = pa.concat_tables([table, extra.cast(table.schema)])
+        line_numbers = np.concatenate([line_numbers, rec_lines])
+        newlines = np.concatenate([newlines, np.zeros(len(recovered), dtype=np.int64)])
+        keep = np.concatenate([keep, np.ones(len(recovered), dtype=bool)])
+        n = table.num_rows
     quarantined = []
     for (_, _, reason, raw), first, last in zip(bad, first_of, last_of):
         q = Quarantined(int(first), reason.replace("{first}", str(first)).replace("{last}", str(last)), raw)
@@ -234,6 +244,18 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
             long.line, f"line too long: {long.size:,} bytes, over the {guard.max_line:,}-byte limit "
             "(first bytes kept); split the field or remove the row",
             long.head.decode("utf-8", "backslashreplace")))
+    bad_utf8 = guard.take_bad_utf8(None if final or not n else int((line_numbers + newlines).max()))
+    if bad_utf8 and n:
+        starts = np.asarray(line_numbers)
+        ends = starts + newlines
+        for bl in bad_utf8:
+            for j in np.flatnonzero((starts <= bl) & (bl <= ends)):
+                if keep[j]:
+                    keep[j] = False
+                    col = next((c for c in table.column_names if "\\x" in (table.column(c)[int(j)].as_py() or "")),
+                               table.column_names[0])
+                    quarantined.append(Quarantined(int(starts[j]), f"{UTF8_HINT} (column {col})",
+                                                   _raw_row(table, int(j))))
     if n:
         keep &= ~_blank_rows(table)
         for i, col in enumerate(table.columns):
@@ -256,11 +278,6 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
     table = table.append_column("_line", pa.array(line_numbers, pa.int64()))
     if not keep.all():
         table = table.filter(pa.array(keep))
-    if recovered:
-        extra = pa.table({name: pa.array([r[i] for r in recovered], pa.string())
-                          for i, name in enumerate(table.column_names[:-1])}
-                         | {"_line": pa.array(rec_lines, pa.int64())})
-        table = pa.concat_tables([table, extra.cast(table.schema)])
     if rename and len(rename) == len(table.column_names) - 1:
         table = table.rename_columns([*rename, "_line"])
     quarantined.sort(key=lambda b: b.line or 0)
@@ -301,6 +318,9 @@ def _swallowing_rows(table: pa.Table, newlines: np.ndarray, delimiter: str) -> l
         prefix = _csv_join(values[:k], delimiter)
         suffix = _csv_join(values[k + 1:], delimiter)
         first = (prefix + delimiter if k else "") + '"' + parts[0]
+        if parts[-1] == "" and k == ncols - 1:  # never closed: the file ended inside the field
+            out.append((int(j), "\n".join([first, *parts[1:-1]])))
+            continue
         last = parts[-1] + '"' + (delimiter + suffix if k < ncols - 1 else "")
         out.append((int(j), "\n".join([first, *parts[1:-1], last])))
     return out
