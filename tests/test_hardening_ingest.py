@@ -284,3 +284,18 @@ def test_utf16_says_how_to_convert(store: Store, tmp_path: Path) -> None:
 def test_unreadable_source_is_still_one_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(SourceError):
         ingest(store, tmp_path / "nope.csv")
+
+
+def test_cli_time_range_and_summary_by_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from infoops.cli import main
+
+    rows = [*tweets(3), tweet(3, tweet_time="2004-06-01 10:00"), tweet(4, tweet_time="2020-13-01 10:00")]
+    path = write_tweets(tmp_path / "t.csv", rows)
+    main(["ingest", str(path), "--db", str(tmp_path / "a.duckdb"), "-q"])
+    out = capsys.readouterr().out
+    assert "quarantined by kind: bad timestamp 1, implausible time 1" in out
+    main(["ingest", str(path), "--db", str(tmp_path / "b.duckdb"), "-q", "--time-range", "2004-01-01.."])
+    assert "quarantined by kind: bad timestamp 1 " in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:
+        main(["ingest", str(path), "--db", str(tmp_path / "c.duckdb"), "--time-range", "2020"])
+    assert e.value.code == 2 and "expected START..END" in capsys.readouterr().err

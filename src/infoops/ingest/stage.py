@@ -70,6 +70,26 @@ def _field_sql(kind: str, col: str, is_list_col: bool) -> str:
     }[kind](c)
 
 
+def parse_time_range(text: str) -> TimeRange:
+    """``"2006-01-01..2026-12-31"`` (either end may be left out) as a :class:`TimeRange`."""
+    from infoops.errors import OptionValueError
+
+    start, sep, end = text.partition("..")
+    try:
+        if not sep:
+            raise ValueError("no '..'")
+        default = TimeRange()
+        earliest = datetime.fromisoformat(start.strip()) if start.strip() else default.earliest
+        latest = datetime.fromisoformat(end.strip()) if end.strip() else default.latest
+    except ValueError:
+        raise OptionValueError(f"--time-range {text!r}: expected START..END, e.g. 2006-01-01..2026-12-31") from None
+    if earliest.tzinfo or latest.tzinfo:
+        earliest, latest = (d.astimezone(UTC).replace(tzinfo=None) if d.tzinfo else d for d in (earliest, latest))
+    if latest <= earliest:
+        raise OptionValueError(f"--time-range {text!r}: the end must be after the start")
+    return TimeRange(earliest, latest)
+
+
 def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange | None = None) -> str:
     """The ``SELECT`` over ``_raw`` that yields the layout's stage rows.
 

@@ -313,10 +313,9 @@ def read_json(
                 bad.append(Quarantined(line, f"malformed {version} tweet ({type(exc).__name__}: "
                                        f"{str(exc)[:120]})", raw, item=item if several else None))
                 continue
-            nul = next((k for k, v in row.items() if isinstance(v, str) and "\x00" in v), None)
-            if nul is not None:
-                bad.append(Quarantined(line, f"NUL character in field {nul}", raw,
-                                       item=item if several else None))
+            problem = _clean(row)
+            if problem:
+                bad.append(Quarantined(line, problem, raw, item=item if several else None))
                 continue
             seq += 1
             row["_line"], row["_src_line"], row["_item"] = seq, line, item if several else None
@@ -330,6 +329,26 @@ def read_json(
             yield _tables(rows, stubs, bad)
             rows, stubs, bad = [], [], []
     yield _tables(rows, stubs, bad)
+
+
+def _clean(row: dict[str, Any]) -> str:
+    """Make every value text (lists of text for list fields); return why the row is unusable."""
+    for k, v in row.items():
+        if v is None:
+            continue
+        if POST_FIELDS.get(k) == "list":
+            if not isinstance(v, list):
+                return f"malformed tweet (field {k} is not a list)"
+            row[k] = [x if isinstance(x, str) else _s(x) for x in v if not isinstance(x, (dict, list))]
+            if any(x is not None and "\x00" in x for x in row[k]):
+                return f"NUL character in field {k}"
+        elif isinstance(v, (dict, list)):
+            return f"malformed tweet (field {k} is a {'list' if isinstance(v, list) else 'object'})"
+        else:
+            row[k] = v if isinstance(v, str) else _s(v)
+            if row[k] is not None and "\x00" in row[k]:
+                return f"NUL character in field {k}"
+    return ""
 
 
 def _dump(tweet: dict[str, Any]) -> str:
