@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from hardening_fixtures import csv_text, tweet, tweets, write_tweets, write_users
 from infoops.errors import SourceError, UnknownFormatError
 from infoops.ingest import ingest
 from infoops.ingest.stage import TimeRange
 from infoops.store import Store
-from hardening_fixtures import csv_text, tweet, tweets, write_tweets, write_users
 
 DATA_TABLES = ("accounts", "posts", "post_hashtags", "post_urls", "post_mentions", "profile_changes")
 

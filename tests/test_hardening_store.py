@@ -11,12 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from hardening_fixtures import tweets, write_tweets
 from infoops.cli import main
 from infoops.errors import NotAStoreError, OptionValueError, RunNotCompletedError, StoreBusyError
 from infoops.ingest import ingest
 from infoops.store import Store
 from infoops.store.schema import RESULT_TABLES
-from hardening_fixtures import tweets, write_tweets
 from report_fixtures import build_world, load_world
 
 
@@ -181,7 +181,7 @@ def test_report_into_impossible_places_is_one_line(world_db: Path, tmp_path: Pat
 
 
 def test_report_is_written_whole_or_not_at_all(world_db: Path, tmp_path: Path, monkeypatch) -> None:
-    import infoops.report as report
+    from infoops import report
 
     out = tmp_path / "r.html"
     out.write_text("the previous report")
@@ -209,7 +209,7 @@ def test_detect_checks_out_before_running(tmp_path: Path, capsys: pytest.Capture
 
 def test_resource_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                       monkeypatch) -> None:
-    import infoops.detect.runner as runner
+    from infoops.detect import runner
 
     def oom(*a: object, **k: object) -> str:
         raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate; use SET memory_limit")

@@ -2,11 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from infoops.errors import NotFoundError, SchemaVersionError, StoreError
+from infoops.errors import NotFoundError, OptionValueError, SchemaVersionError, StoreError
 from infoops.store import SCHEMA_VERSION, Store, open_store
-from infoops.errors import OptionValueError
-from infoops.store.schema import MIGRATIONS
-from infoops.store.schema import DATA_TABLES, RESULT_TABLES
+from infoops.store.schema import DATA_TABLES, MIGRATIONS, RESULT_TABLES
 
 
 def test_new_store_has_every_table_and_version(store: Store) -> None:

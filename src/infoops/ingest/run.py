@@ -33,7 +33,14 @@ from infoops.ingest.fields import (
 )
 from infoops.ingest.sources import Source, csv_header, expand, sniff_encoding, sniff_text
 from infoops.ingest.stage import TimeRange
-from infoops.ingest.writer import BatchCounts, Part, Quarantined, resolve_rt_names, row_quarantine, write_batch
+from infoops.ingest.writer import (
+    BatchCounts,
+    Part,
+    Quarantined,
+    resolve_rt_names,
+    row_quarantine,
+    write_batch,
+)
 from infoops.store import Store
 from infoops.store.runs import LOCK_INFO_SUFFIX, claim_run
 

@@ -200,9 +200,9 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
         # a quote ran over several lines: quarantine its line, read the others again
         last = line + len(parts) - 1
         what = f"expected {expected} fields, found {actual}" if expected != actual else "stray quote"
-        bad.append((line, last, f"{what}: a quote on this line "
-                    f"opened a field that ran over lines {{first}}-{{last}} ({len(parts)} rows affected); "
-                    "the other lines were read on their own", parts[0]))
+        reason = (f"{what}: a quote on this line opened a field that ran over lines "
+                  f"{{first}}-{{last}} ({len(parts)} rows affected); the other lines were read on their own")
+        bad.append((line, last, reason, parts[0]))
         for j, part in enumerate(parts[1:], 1):
             part = part.rstrip("\r")
             if not part.strip():
@@ -212,8 +212,8 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
                 recovered.append(fields)
                 recovered_at.append(line + j)
             else:
-                bad.append((line + j, line + j, f"expected {expected} fields, found {len(fields)} "
-                            f"(after the stray quote on line {{first}})", part))
+                why = f"expected {expected} fields, found {len(fields)} (after the stray quote on line {{first}})"
+                bad.append((line + j, line + j, why, part))
     # every output line number of this batch, turned into the file's, in one call
     asked = np.concatenate([out_lines, np.array([b[0] for b in bad], dtype=np.int64),
                             np.array([b[1] for b in bad], dtype=np.int64),
@@ -249,7 +249,7 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
         starts = np.asarray(line_numbers)
         ends = starts + newlines
         for bl in bad_utf8:
-            for j in np.flatnonzero((starts <= bl) & (bl <= ends)):
+            for j in np.flatnonzero((starts <= bl) & (bl <= ends)).tolist():
                 if keep[j]:
                     keep[j] = False
                     col = next((c for c in table.column_names if "\\x" in (table.column(c)[int(j)].as_py() or "")),
@@ -271,7 +271,7 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
         if guard.saw_nul:
             for i, col in enumerate(table.columns):
                 hits = pc.fill_null(pc.match_substring(col, "\x00"), False).to_numpy(zero_copy_only=False)
-                for j in np.flatnonzero(hits & keep):
+                for j in np.flatnonzero(hits & keep).tolist():
                     keep[j] = False
                     quarantined.append(Quarantined(int(line_numbers[j]), NUL_HINT.format(table.column_names[i]),
                                                    _raw_row(table, int(j))))
