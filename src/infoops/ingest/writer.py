@@ -418,6 +418,8 @@ def resolve_rt_names(con: duckdb.DuckDBPyConnection) -> int:
     4. else the stub ``@name``: none is known, or several are and nothing
        tells them apart (*ambiguous*, counted and reported).
     """
+    if not _scalar(con, "SELECT count(*) FROM post_rt_names"):
+        return 0
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _rt AS
         WITH cand AS (

@@ -212,7 +212,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "run owners, quarantine line ranges and page items, RT @name retweets", _HARDENING),
 )
 
-SCHEMA_VERSION = MIGRATIONS[-1].version
+SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
 
 #: The canonical input tables, in the order ingest fills them.
 DATA_TABLES = (
