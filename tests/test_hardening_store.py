@@ -232,6 +232,8 @@ def test_resource_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     ["detect", "--window", "co-retweet=-5"],
     ["detect", "--window", "co-retweet=nan"],
     ["detect", "--memory-limit", "lots"],
+    ["detect", "--alpha", "5"],
+    ["detect", "--resolution", "-1"],
     ["network", "--trace", "co-retweet", "--min-weight", "-1", "--out", "x.csv"],
 ])
 def test_bad_option_values_exit_2(tmp_path: Path, args: list[str]) -> None:

@@ -38,8 +38,9 @@ def _pairs(values: tuple[str, ...], cast: Callable[[str], T]) -> dict[str, T]:
 @click.option("--window", multiple=True, metavar="TRACE=SECONDS", help="A trace's time window.")
 @click.option("--min-weight", multiple=True, metavar="TRACE=N", help="A trace's minimum weight.")
 @click.option("--traces", help="Comma-separated traces to run (default: all).")
-@click.option("--alpha", type=float, help="False-discovery rate of the null model (0.01).")
-@click.option("--resolution", type=float, help="Leiden resolution (1.0).")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="False-discovery rate of the null model (0.01).")
+@click.option("--resolution", type=click.FloatRange(0, min_open=True), help="Leiden resolution (1.0).")
 @memory_option
 @json_option
 @quiet_option

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from infoops.errors import MappingError, SourceError, StoreError, UnknownFormatError
+from infoops.errors import MappingError, SourceError, StoreError, UnknownFormatError, describe_failure
 from infoops.ingest import tabular, twitter_json
 from infoops.ingest.fields import (
     ALL_FORMATS,
@@ -323,7 +323,7 @@ def _store_batch(store: Store, result: IngestResult, sr: SourceResult, parts: li
             _count(tx, result, c)
         return
     except _NOT_A_VALUE as exc:
-        raise StoreError(f"{sr.source}: cannot store a batch ({' '.join(str(exc).split())[:300]})") from exc
+        raise StoreError(f"{sr.source}: cannot store a batch: {describe_failure(exc)}") from exc
     except duckdb.Error as exc:
         error = exc
     counted = [p for p in parts if p.counted]
