@@ -19,7 +19,13 @@ from pathlib import Path
 
 import duckdb
 
-from infoops.errors import MappingError, SourceError, StoreError, UnknownFormatError, describe_failure
+from infoops.errors import (
+    MappingError,
+    SourceError,
+    StoreError,
+    UnknownFormatError,
+    describe_failure,
+)
 from infoops.ingest import tabular, twitter_json
 from infoops.ingest.fields import (
     ALL_FORMATS,
