@@ -299,3 +299,17 @@ def test_cli_time_range_and_summary_by_kind(tmp_path: Path, capsys: pytest.Captu
     with pytest.raises(SystemExit) as e:
         main(["ingest", str(path), "--db", str(tmp_path / "c.duckdb"), "--time-range", "2020"])
     assert e.value.code == 2 and "expected START..END" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_simulated_world_is_the_same_in_any_file_order_and_batch_size(tmp_path: Path) -> None:
+    from infoops.simulate import simulate
+
+    simulate(tmp_path / "w", seed=3, scale="tiny")
+    files = [p for p in sorted((tmp_path / "w").iterdir()) if p.name != "truth.csv"]
+    snapshots = []
+    for k, (order, batch) in enumerate([(files, 50_000), (files[::-1], 3_000)]):
+        with Store(tmp_path / f"s{k}.duckdb") as s:
+            ingest(s, order, batch_size=batch)
+        snapshots.append(_snapshot(tmp_path / f"s{k}.duckdb"))
+    assert snapshots[0] == snapshots[1]
