@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 import click
 
 from infoops.cli.options import (
@@ -13,22 +10,8 @@ from infoops.cli.options import (
     memory_option,
     quiet_option,
     seed_option,
+    trace_values,
 )
-
-T = TypeVar("T", int, float)
-
-
-def _pairs(values: tuple[str, ...], cast: Callable[[str], T]) -> dict[str, T]:
-    out: dict[str, T] = {}
-    for v in values:
-        name, sep, num = v.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{v!r}: expected TRACE=VALUE, e.g. co-retweet=60")
-        try:
-            out[name.strip()] = cast(num)
-        except ValueError as exc:
-            raise click.BadParameter(f"{v!r}: {num!r} is not a number") from exc
-    return out
 
 
 @click.command("detect")
@@ -49,7 +32,6 @@ def command(db: str, out: str | None, seed: int, window: tuple[str, ...],
             resolution: float | None, memory_limit: str | None, as_json: bool,
             quiet: bool) -> None:
     """Run every coordination trace, the null model and clustering; store the run."""
-    from infoops.cli.options import trace_values
     from infoops.detect.runner import run_detect_command
     from infoops.outputs import check_output
 
