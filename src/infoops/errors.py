@@ -21,6 +21,42 @@ class SchemaVersionError(StoreError):
     """The store was written by a newer infoops than this one."""
 
 
+class StoreBusyError(StoreError):
+    """Another process holds the store's write lock; retry when it ends.
+
+    Its own exit code (75, ``EX_TEMPFAIL`` in sysexits.h) lets scripts wait
+    and retry instead of treating the store as broken.
+    """
+
+    exit_code = 75
+
+
+class NotAStoreError(StoreError):
+    """The ``--db`` file exists but is not a DuckDB store (SQLite, CSV, ...)."""
+
+    exit_code = 2
+
+
+class RunNotCompletedError(StoreError):
+    """A detect run was asked for that did not complete (running, failed, interrupted)."""
+
+
+class OptionValueError(InfoopsError):
+    """An option has a value the library refuses (same exit code as click's usage errors)."""
+
+    exit_code = 2
+
+
+class OutputError(InfoopsError):
+    """An output file cannot be written (missing folder, no permission, disk full).
+
+    Exit 2 when the ``--out`` value is refused up front; a write that fails
+    on the way (disk full) sets ``exit_code`` 1.
+    """
+
+    exit_code = 2
+
+
 class SourceError(InfoopsError):
     """An input source cannot be read at all (missing file, unknown format)."""
 
@@ -59,3 +95,33 @@ class SimulationError(InfoopsError):
     """The simulator was asked for something it cannot build."""
 
     exit_code = 2
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for an error that is not an :class:`InfoopsError`, with what to do.
+
+    Used by the CLI's last line of defence: DuckDB running out of memory or
+    disk, output files that cannot be written, and bugs.
+    """
+    import errno
+
+    text = " ".join(str(exc).split())
+    name = type(exc).__name__
+    if name == "OutOfMemoryException" or isinstance(exc, MemoryError):
+        return ("out of memory: DuckDB reached its memory limit; raise it with --memory-limit "
+                "(e.g. --memory-limit 8GB) or INFOOPS_MEMORY_LIMIT, or free memory")
+    if isinstance(exc, OSError) or "No space left" in text or "Disk full" in text.title():
+        filename = getattr(exc, "filename", None)
+        where = f"{filename}: " if filename else ""
+        code = getattr(exc, "errno", None)
+        if code in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text:
+            return f"{where}disk full ({text[:200]}); free disk space or write elsewhere"
+        if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"{where}permission denied; choose a place you may write to"
+        if code == errno.ENOENT:
+            return f"{where}no such file or folder; check the path"
+        return f"{where}{text[:300]}"
+    if name.endswith("Exception") and type(exc).__module__.startswith(("duckdb", "_duckdb")):
+        return f"the store failed ({text[:300]}); check free disk space and --memory-limit"
+    return (f"unexpected {name}: {text[:300]}; this is a bug in infoops, please report it "
+            "with the command (INFOOPS_DEBUG=1 shows the traceback)")

@@ -9,6 +9,7 @@ those into a one-line message on stderr and the error's exit code.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -38,7 +39,14 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Errors become one line on stderr, never a traceback: the library's own
+    (:class:`InfoopsError`, with their exit codes), and, as a last line of
+    defence, resource errors (disk full, out of memory, files that cannot be
+    written) and anything unexpected (exit 1; ``INFOOPS_DEBUG=1`` shows the
+    traceback).
+    """
     try:
         cli.main(args=argv, prog_name="infoops", standalone_mode=False)
     except InfoopsError as exc:
@@ -52,3 +60,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except (MemoryError, RecursionError, Exception) as exc:  # the last line of defence
+        if os.environ.get("INFOOPS_DEBUG"):
+            raise
+        from infoops.errors import describe_failure
+
+        click.echo(f"Error: {describe_failure(exc)}", err=True)
+        sys.exit(1)

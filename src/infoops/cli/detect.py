@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 import click
 
 from infoops.cli.options import (
@@ -13,23 +10,9 @@ from infoops.cli.options import (
     memory_option,
     quiet_option,
     seed_option,
+    setting_values,
+    trace_values,
 )
-
-T = TypeVar("T", int, float)
-
-
-def _pairs(values: tuple[str, ...], cast: Callable[[str], T],
-           example: str = "TRACE=VALUE, e.g. co-retweet=60") -> dict[str, T]:
-    out: dict[str, T] = {}
-    for v in values:
-        name, sep, num = v.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{v!r}: expected {example}")
-        try:
-            out[name.strip()] = cast(num)
-        except ValueError as exc:
-            raise click.BadParameter(f"{v!r}: {num!r} is not a number") from exc
-    return out
 
 
 @click.command("detect")
@@ -39,8 +22,9 @@ def _pairs(values: tuple[str, ...], cast: Callable[[str], T],
 @click.option("--window", multiple=True, metavar="TRACE=SECONDS", help="A trace's time window.")
 @click.option("--min-weight", multiple=True, metavar="TRACE=N", help="A trace's minimum weight.")
 @click.option("--traces", help="Comma-separated traces to run (default: all).")
-@click.option("--alpha", type=float, help="False-discovery rate of the null model (0.01).")
-@click.option("--resolution", type=float, help="Leiden resolution (1.0).")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="False-discovery rate of the null model (0.01).")
+@click.option("--resolution", type=click.FloatRange(0, min_open=True), help="Leiden resolution (1.0).")
 @click.option("--role", "role", multiple=True, metavar="NAME=VALUE",
               help="A setting of the roles/membership/scoring stage, e.g. min_network_score=0.5 "
                    "or signal_weights.office_hours=0.2 (see RoleParams).")
@@ -53,11 +37,15 @@ def command(db: str, out: str | None, seed: int, window: tuple[str, ...],
             as_json: bool, quiet: bool) -> None:
     """Run every coordination trace, the null model and clustering; store the run."""
     from infoops.detect.runner import run_detect_command
+    from infoops.outputs import check_output
 
+    if out:
+        check_output(out)  # before an hour of detection, not after
     text = run_detect_command(
-        db, out=out, seed=seed, windows=_pairs(window, float), min_weights=_pairs(min_weight, int),
+        db, out=out, seed=seed, windows=trace_values(window, float, "--window"),
+        min_weights=trace_values(min_weight, int, "--min-weight"),
         traces=traces, alpha=alpha, resolution=resolution, memory_limit=memory_limit,
-        as_json=as_json, roles=_pairs(role, str, "NAME=VALUE, e.g. min_network_score=0.5"),
+        as_json=as_json, roles=setting_values(role, "--role"),
         progress=None if quiet else (lambda m: click.echo(f"... {m}", err=True)),
     )
     click.echo(text)

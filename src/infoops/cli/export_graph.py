@@ -15,9 +15,13 @@ from infoops.cli.options import db_option
 @click.option("--run", "run_id", help="The detect run (default: the latest completed one).")
 def command(db: str, out: str, network: str | None, run_id: str | None) -> None:
     """Export detected accounts (role, score, network) and their fused edges for Gephi."""
+    from infoops.outputs import atomic_output, check_output
     from infoops.report.graph_export import export_graph
     from infoops.store import Store
 
+    check_output(out)
     with Store(db, read_only=True) as store:
-        path, nodes, edges = export_graph(store, out, run_id=run_id, network=network)
-    click.echo(f"{nodes:,} nodes and {edges:,} edges written to {path}")
+        store.completed_run(run_id)
+        with atomic_output(out) as tmp:
+            _, nodes, edges = export_graph(store, tmp, run_id=run_id, network=network)
+    click.echo(f"{nodes:,} nodes and {edges:,} edges written to {out}")

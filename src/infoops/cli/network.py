@@ -11,7 +11,7 @@ from infoops.cli.options import db_option, seed_option
 @db_option
 @click.option("--trace", required=True, help="Trace name, e.g. co-retweet, co-url, text-similarity.")
 @click.option("--window", type=float, help="Time window in seconds (trace default if omitted).")
-@click.option("--min-weight", type=int, default=1, show_default=True, help="Smallest raw weight.")
+@click.option("--min-weight", type=click.IntRange(min=1), default=1, show_default=True, help="Smallest raw weight.")
 @click.option("--max-burst", type=int,
               help="Skip moments with more accounts on one object (0: no cap; default: trace's).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
@@ -22,8 +22,10 @@ def command(db: str, trace: str, window: float | None, min_weight: int,
     """Export one trace's raw weighted account pairs (account_a < account_b)."""
     from infoops.detect.graph_export import write_edges
     from infoops.detect.network_export import raw_edges
+    from infoops.outputs import check_output
     from infoops.store import Store
 
+    check_output(out)
     with Store(db, read_only=True) as store:
         edges = raw_edges(store, trace, window, min_weight, max_burst=max_burst, seed=seed)
     fmt = write_edges(edges, out)

@@ -12,6 +12,13 @@ from infoops.store import DEFAULT_DB
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _check_db(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # an empty path or :memory: would store into memory and lose it all on exit
+    if value is None or not str(value).strip() or str(value).strip() == ":memory:":
+        raise click.BadParameter(f"{value!r}: give a store file such as {DEFAULT_DB}")
+    return value
+
+
 def db_option(func: F) -> F:
     """``--db FILE``: the store to use (default ``infoops.duckdb``)."""
     return click.option(
@@ -21,8 +28,39 @@ def db_option(func: F) -> F:
         show_default=True,
         envvar="INFOOPS_DB",
         type=click.Path(dir_okay=False),
+        callback=_check_db,
         help="The DuckDB store file.",
     )(func)
+
+
+def trace_values(values: tuple[str, ...], cast: Callable[[str], Any], option: str,
+                 minimum: float = 0) -> dict[str, Any]:
+    """``("co-retweet=60", ...)`` as ``{"co-retweet": 60}``; bad or negative values exit 2."""
+    out: dict[str, Any] = {}
+    for v in values:
+        name, sep, num = v.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{v!r}: expected TRACE=VALUE, e.g. co-retweet=60", param_hint=option)
+        try:
+            value = cast(num.strip())
+        except ValueError:
+            raise click.BadParameter(f"{v!r}: {num!r} is not a number", param_hint=option) from None
+        if not value >= minimum:  # also refuses NaN
+            raise click.BadParameter(f"{v!r}: must be at least {minimum:g}", param_hint=option)
+        out[name.strip()] = value
+    return out
+
+
+def setting_values(values: tuple[str, ...], option: str,
+                   example: str = "min_network_score=0.5") -> dict[str, str]:
+    """``("name=value", ...)`` as ``{"name": "value"}`` (the receiver validates); a missing ``=`` exits 2."""
+    out: dict[str, str] = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{v!r}: expected NAME=VALUE, e.g. {example}", param_hint=option)
+        out[name.strip()] = value.strip()
+    return out
 
 
 def quiet_option(func: F) -> F:

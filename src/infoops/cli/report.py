@@ -20,10 +20,14 @@ def command(db: str, out: str, network: str | None, run_id: str | None, max_netw
             seed: int) -> None:
     """Write one HTML file (opens offline) on the detected networks: counts, timelines,
     narratives, network picture and evidence."""
+    from infoops.outputs import atomic_output, check_output
     from infoops.report import write_report
     from infoops.store import Store
 
+    check_output(out, create_folders=True)
     with Store(db, read_only=True) as store:
-        path = write_report(store, out, run_id=run_id, network=network, seed=seed,
-                            max_networks=max_networks)
-    click.echo(f"report written to {path}")
+        store.completed_run(run_id)
+        with atomic_output(out, create_folders=True) as tmp:
+            write_report(store, tmp, run_id=run_id, network=network, seed=seed,
+                         max_networks=max_networks)
+    click.echo(f"report written to {out}")

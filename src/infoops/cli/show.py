@@ -27,5 +27,6 @@ def command(account: str | None, network: str | None, rejected: bool, run_id: st
     if not rejected and (account is None) == (network is None):
         raise click.UsageError("give either ACCOUNT or --network NETWORK_ID (or --rejected)")
     with Store(db, read_only=True) as store:
+        store.completed_run(run_id)
         click.echo(show(store, account=account, network=network, run_id=run_id, as_json=as_json,
                         rejected=rejected))

@@ -174,6 +174,7 @@ def detect(
             "INSERT INTO detect_runs VALUES (?, now(), NULL, 'running', ?, NULL)",
             [run_id, json.dumps(recorded)],
         )
+        store.claim_run(run_id, "detect")  # a dead run is found and cleaned up on the next open
     summary: dict[str, Any] = {"traces": {}}
     t_start = time.perf_counter()
     try:

@@ -8,8 +8,9 @@ same expressions on plain Python values; tests (and notebook users) call them.
 
 Timestamps (always returned as naive UTC):
 
-- unix epoch numbers (``1623881091.0``): seconds, truncated to the second;
-  values of 10^11 and more are read as milliseconds;
+- unix epoch numbers (``1623881091.0``), truncated to the second, their unit
+  told by their size: below 10^11 seconds, below 10^14 milliseconds, below
+  10^17 microseconds, below 10^20 nanoseconds; larger numbers are no time;
 - ``YYYY-MM-DD HH:MM`` (IO archive), ``YYYY-MM-DD HH:MM:SS``, ``YYYY-MM-DD``
   and ISO 8601 with ``T``; a trailing ``Z`` or ``+hh:mm`` offset is applied;
 - Twitter v1.1 ``Wed Jan 07 04:38:02 +0000 2009``.
@@ -45,13 +46,35 @@ def text_sql(col: str) -> str:
 
 
 def id_sql(col: str) -> str:
-    """Ids are trimmed TEXT taken verbatim (hashed or numeric); empty ids are NULL."""
-    return f"NULLIF(trim({col}), '')"
+    """Ids are trimmed TEXT taken verbatim (hashed or numeric); empty ids and
+    ``None``/``nan``/``null`` are NULL."""
+    return f"CASE WHEN trim({col}) NOT IN {NULL_WORDS} THEN NULLIF(trim({col}), '') END"
+
+
+#: Cell values that mean "no value" (pandas and Python write them for missing data).
+NULL_WORDS = ("None", "none", "NULL", "null", "nan", "NaN")
 
 
 def int_sql(col: str) -> str:
-    """Counts: integers (``12``, ``12.0``); anything else is NULL."""
-    return f"CAST(TRY_CAST(NULLIF(trim({col}), '') AS DOUBLE) AS BIGINT)"
+    """Counts: integers (``12``, ``12.0``); anything else (or out of BIGINT range) is NULL.
+
+    :func:`bad_number_sql` tells a missing value from one that is not a count.
+    """
+    return f"TRY_CAST(TRY_CAST(NULLIF(trim({col}), '') AS DOUBLE) AS BIGINT)"
+
+
+def bad_number_sql(col: str, parsed: str, kind: str) -> str:
+    """True when ``col`` holds text that is not a storable number (``parsed`` is NULL)."""
+    given = f"(NULLIF(trim({col}), '') IS NOT NULL AND trim({col}) NOT IN {NULL_WORDS})"
+    if kind == "int":
+        return f"({given} AND ({parsed} IS NULL OR {parsed} < 0))"
+    return f"({given} AND ({parsed} IS NULL OR NOT isfinite({parsed})))"
+
+
+def bad_id_sql(col: str) -> str:
+    """True for ids a spreadsheet mangled (``1.2E+18``) or negative numbers (``-5``)."""
+    return (f"((starts_with({col}, '-') OR contains({col}, '.') OR contains({col}, '+')) AND "
+            f"regexp_full_match(trim({col}), '-?[0-9]+(\\.[0-9]*)?([eE][+-]?[0-9]+)?'))")
 
 
 def float_sql(col: str) -> str:
@@ -80,13 +103,25 @@ def timestamp_sql(col: str) -> str:
         f"coalesce({plain}, CASE "
         f"WHEN {t} IS NULL THEN NULL "
         f"WHEN regexp_matches({t}, '{_NUMBER}') THEN "
-        f"  CASE WHEN abs(TRY_CAST({t} AS DOUBLE)) >= 1e11 "
-        f"    THEN make_timestamp(CAST(floor(TRY_CAST({t} AS DOUBLE) / 1000) AS BIGINT) * 1000000) "
-        f"    ELSE make_timestamp(CAST(floor(TRY_CAST({t} AS DOUBLE)) AS BIGINT) * 1000000) END "
+        f"  {_epoch(f'TRY_CAST({t} AS DOUBLE)')} "
         f"WHEN regexp_matches({t}, '^[A-Za-z]') THEN timezone('UTC', try_strptime({t}, '{_V1_FORMAT}')) "
         f"WHEN regexp_matches({t}, '{_OFFSET}') THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
         f"ELSE TRY_CAST({t} AS TIMESTAMP) END)"
     )
+
+
+def _epoch(x: str) -> str:
+    """An epoch number to a timestamp, its unit told by its size (never overflows)."""
+    def at(scale: str) -> str:
+        return f"make_timestamp(CAST(floor({x} / {scale}) AS BIGINT) * 1000000)"
+    return (f"CASE WHEN abs({x}) < 1e11 THEN {at('1')} WHEN abs({x}) < 1e14 THEN {at('1e3')} "
+            f"WHEN abs({x}) < 1e17 THEN {at('1e6')} WHEN abs({x}) < 1e20 THEN {at('1e9')} END")
+
+
+def bad_list_sql(col: str) -> str:
+    """True for a list literal cut short or unbalanced (``['a',``)."""
+    t = f"trim({col})"
+    return f"(starts_with({t}, '[') <> ends_with({t}, ']'))"
 
 
 def list_sql(col: str) -> str:
@@ -99,13 +134,14 @@ def list_sql(col: str) -> str:
     quoted = r"""'[^']*'|"[^"]*\""""
     return (
         "(CASE "
-        f"WHEN {col} IS NULL OR {col} IN ('', '[]') OR {t} IN ('', '[]') THEN []::VARCHAR[] "
+        f"WHEN {col} IS NULL OR {col} IN ('', '[]') OR {t} IN ('', '[]', {', '.join(map(repr, NULL_WORDS))}) "
+        "THEN []::VARCHAR[] "
         f"WHEN starts_with({t}, '[') AND ends_with({t}, ']') THEN "
         f"  CASE WHEN contains({t}, '\\') THEN NULL "
         f"  WHEN regexp_matches({t}, '^\\[\\s*[''\"]') THEN "
         f"    list_transform(regexp_extract_all({t}, $${quoted}$$), lambda x: x[2:-2]) "
         f"  ELSE list_filter(list_transform(string_split({t}[2:-2], ','), lambda x: trim(x)),"
-        f"                   lambda x: x <> '') END "
+        f"                   lambda x: x <> '' AND x NOT IN {NULL_WORDS}) END "
         f"ELSE list_filter(string_split_regex({t}, '\\s+'), lambda x: x <> '') END)"
     )
 
@@ -121,8 +157,8 @@ def literal_list(text: str) -> list[str]:
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return [m[1:-1] for m in re.findall(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", text)]
     if isinstance(value, (list, tuple, set)):
-        return [str(v) for v in value]
-    return [str(value)]
+        return [str(v) for v in value if v is not None]
+    return [] if value is None else [str(value)]
 
 
 def parse_timestamps(values: Sequence[str | None]) -> list[datetime | None]:

@@ -38,6 +38,11 @@ def format_result(result: IngestResult) -> str:
                      f"quarantined {s.rows_quarantined:,}, duplicate {s.rows_duplicate:,}")
     for s in result.skipped:
         lines.append(f"{s.source}: skipped ({s.note})")
+    if result.quarantine_kinds:
+        lines.append("quarantined by kind: " + ", ".join(f"{k} {n:,}" for k, n in result.quarantine_kinds.items())
+                     + " (see the quarantine table)")
+    for what, n in result.warnings.items():
+        lines.append(f"warning: {n:,} {what}")
     ok = "reconciles" if result.reconciles else "DOES NOT RECONCILE"
     lines.append(f"total: read {result.rows_read:,} = stored {result.rows_stored:,} + quarantined "
                  f"{result.rows_quarantined:,} + duplicate {result.rows_duplicate:,} ({ok}); "

@@ -19,7 +19,13 @@ from pathlib import Path
 
 import duckdb
 
-from infoops.errors import MappingError, SourceError, StoreError, UnknownFormatError
+from infoops.errors import (
+    MappingError,
+    SourceError,
+    StoreError,
+    UnknownFormatError,
+    describe_failure,
+)
 from infoops.ingest import tabular, twitter_json
 from infoops.ingest.fields import (
     ALL_FORMATS,
@@ -31,9 +37,18 @@ from infoops.ingest.fields import (
     only_present,
     preset,
 )
-from infoops.ingest.sources import Source, csv_header, expand, sniff_text
-from infoops.ingest.writer import BatchCounts, Part, write_batch
+from infoops.ingest.sources import Source, csv_header, expand, sniff_encoding, sniff_text
+from infoops.ingest.stage import TimeRange
+from infoops.ingest.writer import (
+    BatchCounts,
+    Part,
+    Quarantined,
+    resolve_rt_names,
+    row_quarantine,
+    write_batch,
+)
 from infoops.store import Store
+from infoops.store.runs import LOCK_INFO_SUFFIX, claim_run
 
 #: ``progress(source, bytes_done, bytes_total, rows_read)``
 Progress = Callable[[str, int, int, int], None]
@@ -49,6 +64,7 @@ class SourceResult:
     rows_stored: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0
+    conflicting_duplicates: int = 0
     note: str = ""
 
 
@@ -59,6 +75,10 @@ class IngestResult:
     run_id: str
     sources: list[SourceResult] = field(default_factory=list)
     skipped: list[SourceResult] = field(default_factory=list)
+    #: quarantined rows of this run by kind of reason ("bad timestamp", ...)
+    quarantine_kinds: dict[str, int] = field(default_factory=dict)
+    #: things stored but worth a look: conflicting duplicates, ambiguous ``RT @name``
+    warnings: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -90,6 +110,8 @@ class IngestResult:
             "reconciles": self.reconciles,
             "sources": [asdict(s) for s in self.sources],
             "skipped": [asdict(s) for s in self.skipped],
+            "quarantine_kinds": dict(self.quarantine_kinds),
+            "warnings": dict(self.warnings),
         }
 
 
@@ -100,6 +122,7 @@ class _Plan:
     layout: Layout
     columns: list[str] = field(default_factory=list)
     delimiter: str = ","
+    cr_only: bool = False
 
 
 _ORDER = {"accounts": 0, "posts": 1, "profile_changes": 2}
@@ -117,6 +140,10 @@ def plan_source(source: Source, format: str | None = None,
         with source.open_raw() as raw:
             columns = pq.ParquetFile(raw).schema_arrow.names
         return _tabular_plan(source, "parquet", columns, ",", format, mapping)
+    encoding = sniff_encoding(head)
+    if encoding is not None:
+        return _skip_or_raise(source, f"{encoding} text; infoops reads UTF-8: convert it first "
+                              f"(iconv -f {encoding} -t UTF-8 FILE > FILE.utf8)")
     text = sniff_text(head)
     first = text.lstrip()[:1]
     if format == "twitter-json" or (format is None and mapping is None and first in ("{", "[")):
@@ -125,10 +152,18 @@ def plan_source(source: Source, format: str | None = None,
         return _Plan(source, "json", twitter_json.POSTS_LAYOUT)
     if not text.strip():
         return _skip_or_raise(source, "empty file; expected CSV with a header row, JSON or Parquet")
-    if "\x00" in text:
+    if text.count("\x00") > len(text) // 10 or "\x00" in text.split("\n", 1)[0]:
+        # mostly NUL bytes, or a NUL in the header: not text. A NUL in a
+        # row further on quarantines that row, wherever it is
         return _skip_or_raise(source, "binary content; expected CSV, JSON or Parquet (optionally gzip/zip)")
+    cr_only = "\r" in text and "\n" not in text.rstrip("\n")
+    if cr_only:
+        text = text.replace("\r", "\n")
     columns, delimiter = csv_header(text)
-    return _tabular_plan(source, "csv", columns, delimiter, format, mapping)
+    plan = _tabular_plan(source, "csv", columns, delimiter, format, mapping)
+    if isinstance(plan, _Plan):
+        plan.cr_only = cr_only
+    return plan
 
 
 def _skip_or_raise(source: Source, message: str) -> str:
@@ -187,6 +222,7 @@ def ingest(
     mapping: Mapping[str, str] | None = None,
     batch_size: int = 50_000,
     progress: Progress | None = None,
+    time_range: TimeRange | None = None,
 ) -> IngestResult:
     """Read files or folders into ``store``; return the reconciled counts.
 
@@ -201,12 +237,20 @@ def ingest(
         (on top of ``format`` when both are given).
     batch_size: rows per transaction.
     progress: called after every batch.
+    time_range: times a row may carry (default 2006-01-01 to now plus a
+        day); rows with a time outside are quarantined as implausible.
+
+    The stored tables do not depend on the order of ``paths`` or on
+    ``batch_size``: sources are read in a fixed order, the first row of a
+    post id wins, and ``RT @name:`` authors are resolved once every row is
+    stored (:func:`~infoops.ingest.writer.resolve_rt_names`).
     """
     if isinstance(paths, (str, PathLike)):
         paths = [paths]
     if batch_size < 1:
         raise MappingError("batch_size must be at least 1")
-    own = {str(Path(store.path).resolve()), str(Path(store.path).resolve()) + ".wal"}
+    base = str(Path(store.path).resolve())
+    own = {base, base + ".wal", base + ".tmp", base + LOCK_INFO_SUFFIX}
     sources = [s for s in expand(paths) if str(s.path.resolve()) not in own]  # never the store itself
     if not sources:
         raise SourceError(", ".join(map(str, paths)), "no files found; give files or folders of data")
@@ -218,41 +262,46 @@ def ingest(
             result.skipped.append(SourceResult(src.name, "skipped", note=plan))
         else:
             plans.append(plan)
-    plans.sort(key=lambda p: _ORDER[p.layout.target])
+    # a fixed order (profiles, posts, history; then by name) makes the stored
+    # tables the same whatever order the paths were given in
+    plans.sort(key=lambda p: (_ORDER[p.layout.target], p.source.name))
     con = store.con
-    con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
-    con.execute(
-        "INSERT INTO ingest_runs (run_id, started_at, status, format, sources) VALUES (?, ?, 'running', ?, ?)",
-        [result.run_id, datetime.now(UTC).replace(tzinfo=None),
-         ",".join(sorted({p.layout.name for p in plans})), json.dumps([p.source.name for p in plans])],
-    )
+    with store.transaction():
+        con.execute(
+            "INSERT INTO ingest_runs (run_id, started_at, status, format, sources) "
+            "VALUES (?, ?, 'running', ?, ?)",
+            [result.run_id, datetime.now(UTC).replace(tzinfo=None),
+             ",".join(sorted({p.layout.name for p in plans})), json.dumps([p.source.name for p in plans])],
+        )
+        claim_run(con, result.run_id, "ingest")
+    times = time_range or TimeRange()
     try:
         for plan in plans:
             sr = SourceResult(plan.source.name, plan.layout.name)
             result.sources.append(sr)
             total = plan.source.size
             for parts, quarantined, done in _batches(plan, batch_size):
-                with store.transaction() as tx:
-                    try:
-                        c = write_batch(tx, result.run_id, plan.source.name, parts, quarantined)
-                    except duckdb.Error as exc:
-                        raise StoreError(f"{plan.source.name}: cannot store a batch ({exc})") from exc
-                    _add(sr, c)
-                    tx.execute(
-                        "UPDATE ingest_runs SET rows_read = rows_read + ?, rows_stored = rows_stored + ?, "
-                        "rows_quarantined = rows_quarantined + ?, rows_duplicate = rows_duplicate + ?, "
-                        "detail = ? WHERE run_id = ?",
-                        [c.read, c.stored, c.quarantined, c.duplicate,
-                         json.dumps(result.to_dict()), result.run_id],
-                    )
+                _store_batch(store, result, sr, parts, list(quarantined), times)
                 if progress:
                     progress(plan.source.name, done(), total, sr.rows_read)
+        with store.transaction() as tx:
+            ambiguous = resolve_rt_names(tx)
     except BaseException as exc:
         status = "failed" if isinstance(exc, Exception) else "interrupted"
         con.execute("UPDATE ingest_runs SET status = ?, finished_at = ?, detail = ? WHERE run_id = ?",
                     [status, datetime.now(UTC).replace(tzinfo=None),
                      json.dumps(result.to_dict()), result.run_id])
         raise
+    conflicting = sum(s.conflicting_duplicates for s in result.sources)
+    if conflicting:
+        result.warnings["conflicting duplicates (same post id, other content; the first kept)"] = conflicting
+    if ambiguous:
+        result.warnings["ambiguous RT @name (several accounts share the name; kept as @name)"] = ambiguous
+    result.quarantine_kinds = {
+        str(k): int(n) for k, n in con.execute(
+            "SELECT regexp_replace(reason, '( in column|, found| \\(|:).*$', ''), count(*) FROM quarantine "
+            "WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1", [result.run_id]).fetchall()
+    }
     con.execute(
         "UPDATE ingest_runs SET status = 'completed', finished_at = ?, detail = ? WHERE run_id = ?",
         [datetime.now(UTC).replace(tzinfo=None), json.dumps(result.to_dict()), result.run_id],
@@ -260,11 +309,64 @@ def ingest(
     return result
 
 
+#: DuckDB errors that say the store or the machine failed, not a value: no row is to blame.
+_NOT_A_VALUE = (duckdb.IOException, duckdb.OutOfMemoryException, duckdb.InterruptException,
+                duckdb.FatalException, duckdb.TransactionException)
+
+
+def _store_batch(store: Store, result: IngestResult, sr: SourceResult, parts: list[Part],
+                 quarantined: list[Quarantined], times: TimeRange) -> None:
+    """Write one batch in one transaction; a value the store refuses quarantines its row.
+
+    Such a value should not pass the stage's checks; when one does, the batch
+    is split in halves until the row is found, so one bad cell never costs
+    the rest of the file.
+    """
+    try:
+        with store.transaction() as tx:
+            c = write_batch(tx, result.run_id, sr.source, parts, quarantined, times)
+            _add(sr, c)
+            _count(tx, result, c)
+        return
+    except _NOT_A_VALUE as exc:
+        raise StoreError(f"{sr.source}: cannot store a batch: {describe_failure(exc)}") from exc
+    except duckdb.Error as exc:
+        error = exc
+    counted = [p for p in parts if p.counted]
+    rows = sum(p.table.num_rows for p in counted)
+    if rows <= 1:
+        bad = list(quarantined)
+        for p in counted:
+            if p.table.num_rows:
+                reason = f"cannot be stored: {' '.join(str(error).split())[:200]}"
+                bad.append(row_quarantine(p, 0, reason))
+        _store_batch(store, result, sr, [], bad, times)
+        return
+    # split every counted part in halves (profiles lifted out of posts are left out)
+    for half in (0, 1):
+        sub = []
+        for p in counted:
+            mid = p.table.num_rows // 2
+            t = p.table.slice(0, mid) if half == 0 else p.table.slice(mid)
+            sub.append(Part(p.layout, t, p.counted))
+        _store_batch(store, result, sr, sub, quarantined if half == 0 else [], times)
+
+
+def _count(tx: duckdb.DuckDBPyConnection, result: IngestResult, c: BatchCounts) -> None:
+    tx.execute(
+        "UPDATE ingest_runs SET rows_read = rows_read + ?, rows_stored = rows_stored + ?, "
+        "rows_quarantined = rows_quarantined + ?, rows_duplicate = rows_duplicate + ?, "
+        "detail = ? WHERE run_id = ?",
+        [c.read, c.stored, c.quarantined, c.duplicate, json.dumps(result.to_dict()), result.run_id],
+    )
+
+
 def _add(sr: SourceResult, c: BatchCounts) -> None:
     sr.rows_read += c.read
     sr.rows_stored += c.stored
     sr.rows_quarantined += c.quarantined
     sr.rows_duplicate += c.duplicate
+    sr.conflicting_duplicates += c.conflicting
 
 
 def _batches(plan: _Plan, batch_size: int) -> Iterator[tuple[list[Part], list, Callable[[], int]]]:
@@ -283,6 +385,6 @@ def _batches(plan: _Plan, batch_size: int) -> Iterator[tuple[list[Part], list, C
         batches = tabular.read_parquet(plan.source, batch_size, seen)
     else:
         batches = tabular.read_csv(plan.source, plan.columns, plan.delimiter, batch_size, seen,
-                                   rename=plan.layout.positional)
+                                   rename=plan.layout.positional, cr_only=plan.cr_only)
     for b in batches:
         yield [Part(plan.layout, b.table)], b.quarantined, lambda: pos[0]

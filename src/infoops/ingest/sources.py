@@ -126,6 +126,19 @@ def _file_sources(path: Path, in_folder: bool) -> Iterator[Source]:
         yield Source(path, None, in_folder=in_folder)
 
 
+def sniff_encoding(head: bytes) -> str | None:
+    """``"UTF-16"``/``"UTF-32"`` when the bytes are in that encoding (BOM or NUL pattern), else None."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = head[:4096]
+    if len(sample) >= 8 and (sample[1::2].count(0) > 0.4 * len(sample) / 2
+                             or sample[0::2].count(0) > 0.4 * len(sample) / 2):
+        return "UTF-16"
+    return None
+
+
 def sniff_text(head: bytes) -> str:
     """Decode the sniffed bytes (UTF-8, BOM removed; a cut character is dropped)."""
     text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(head, final=False)

@@ -11,6 +11,8 @@ reason a row must be quarantined, NULL when it is fine).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from infoops.ingest import parse
 from infoops.ingest.fields import REQUIRED, TARGET_FIELDS, Layout
@@ -20,6 +22,27 @@ _SQL_TYPE = {
     "float": "DOUBLE", "bool": "BOOLEAN", "time": "TIMESTAMP", "list": "VARCHAR[]",
 }
 KINDS = ("original", "retweet", "quote", "reply")
+#: Twitter opened in March 2006; no post or account of it is older.
+DEFAULT_EARLIEST = datetime(2006, 1, 1)
+
+
+def _default_latest() -> datetime:
+    return (datetime.now(UTC) + timedelta(days=1)).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """The times a row may carry; a time outside is quarantined as implausible.
+
+    Defaults: 2006-01-01 (Twitter's start) to now plus a day. Set with
+    ``infoops ingest --time-range START..END``.
+    """
+
+    earliest: datetime = DEFAULT_EARLIEST
+    latest: datetime = field(default_factory=_default_latest)
+
+    def describe(self) -> str:
+        return f"{self.earliest:%Y-%m-%d}..{self.latest:%Y-%m-%d}"
 
 
 def q(name: str) -> str:
@@ -47,35 +70,77 @@ def _field_sql(kind: str, col: str, is_list_col: bool) -> str:
     }[kind](c)
 
 
-def stage_sql(layout: Layout, list_columns: Mapping[str, bool]) -> str:
+def parse_time_range(text: str) -> TimeRange:
+    """``"2006-01-01..2026-12-31"`` (either end may be left out) as a :class:`TimeRange`."""
+    from infoops.errors import OptionValueError
+
+    start, sep, end = text.partition("..")
+    try:
+        if not sep:
+            raise ValueError("no '..'")
+        default = TimeRange()
+        earliest = datetime.fromisoformat(start.strip()) if start.strip() else default.earliest
+        latest = datetime.fromisoformat(end.strip()) if end.strip() else default.latest
+    except ValueError:
+        raise OptionValueError(f"--time-range {text!r}: expected START..END, e.g. 2006-01-01..2026-12-31") from None
+    if earliest.tzinfo or latest.tzinfo:
+        earliest, latest = (d.astimezone(UTC).replace(tzinfo=None) if d.tzinfo else d for d in (earliest, latest))
+    if latest <= earliest:
+        raise OptionValueError(f"--time-range {text!r}: the end must be after the start")
+    return TimeRange(earliest, latest)
+
+
+def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange | None = None) -> str:
     """The ``SELECT`` over ``_raw`` that yields the layout's stage rows.
 
     ``list_columns`` tells, for each source column, whether it is already a
-    list (True) or text (False).
+    list (True) or text (False). ``times``: the plausible time range.
+
+    A row is quarantined (``_error``) for any value that cannot be stored as
+    its field's type: a time that does not parse or lies outside ``times``, a
+    count that is not a non-negative integer in BIGINT range, a number that
+    is not finite, a list literal cut short, an id a spreadsheet turned into
+    ``1.2E+18`` or a negative number; and for a missing required field.
     """
+    times = times or TimeRange()
     fields = TARGET_FIELDS[layout.target]
     inner = ["_line"]
     errors: list[str] = []
     raw_cols: list[str] = []
+    lo, hi = f"TIMESTAMP '{times.earliest:%Y-%m-%d %H:%M:%S}'", f"TIMESTAMP '{times.latest:%Y-%m-%d %H:%M:%S}'"
     for name, kind in fields.items():
         col = layout.mapping.get(name)
         if col is not None:
-            expr = _field_sql(kind, col, list_columns.get(col, False))
+            is_list = list_columns.get(col, False)
+            expr = _field_sql(kind, col, is_list)
+            src = f"{q(col)}[1]" if is_list and kind != "list" else q(col)
             if kind == "time":  # parsed once; the raw text is kept for the message
                 tcol = q(f"_t_{name}")
-                inner.append(f"{q(col)} AS {tcol}")
+                inner.append(f"{src} AS {tcol}")
                 raw_cols.append(tcol)
+                shown = f"left(trim(CAST({tcol} AS VARCHAR)), 80)"
                 errors.append(
                     f"WHEN {q(name)} IS NULL AND NULLIF(trim(CAST({tcol} AS VARCHAR)), '') IS NOT NULL "
-                    f"THEN 'bad timestamp in column {col}: ' || left(trim(CAST({tcol} AS VARCHAR)), 80)"
+                    f"THEN 'bad timestamp in column {_msg(col)}: ' || {shown}"
                 )
+                errors.append(
+                    f"WHEN {q(name)} NOT BETWEEN {lo} AND {hi} THEN 'implausible time in column "
+                    f"{_msg(col)}: ' || {shown} || ' (outside {times.describe()}; see --time-range)'"
+                )
+            else:
+                check = _value_check(name, kind, col, src, expr, is_list)
+                if check is not None:
+                    ecol = q(f"_e_{name}")
+                    inner.append(f"{check} AS {ecol}")
+                    raw_cols.append(ecol)
+                    errors.append(f"WHEN {ecol} IS NOT NULL THEN {ecol}")
         elif name in layout.constants:
             expr = f"CAST({lit(layout.constants[name])} AS {_SQL_TYPE[kind]})"
         else:
             expr = f"CAST(NULL AS {_SQL_TYPE[kind]})"
         inner.append(f"{expr} AS {q(name)}")
     required = [
-        f"WHEN {q(f)} IS NULL THEN 'missing {f} (column {layout.mapping.get(f, f)})'"
+        f"WHEN {q(f)} IS NULL THEN 'missing {f} (column {_msg(layout.mapping.get(f, f))})'"
         for f in ("post_id", "account_id", "created_at", "field")
         if f in fields and (f in layout.mapping or f in layout.constants)
         and f in REQUIRED[layout.target]
@@ -112,6 +177,27 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool]) -> str:
     FROM (SELECT *, {kind_expr} AS k FROM (SELECT {', '.join(inner)} FROM _raw))
     """
     return outer
+
+
+def _value_check(name: str, kind: str, col: str, src: str, expr: str, is_list: bool) -> str | None:
+    """A ``CASE`` giving the reason a raw value cannot be stored, else NULL."""
+    shown = f"left(trim({src}), 80)"
+    if kind in ("int", "float"):
+        tail = " || ' (not a non-negative integer)'" if kind == "int" else ""
+        return (f"CASE WHEN {parse.bad_number_sql(src, expr, kind)} THEN "
+                f"'bad number in column {_msg(col)}: ' || {shown}{tail} END")
+    if kind == "list" and not is_list:
+        return (f"CASE WHEN {parse.bad_list_sql(src)} THEN "
+                f"'malformed list in column {_msg(col)}: ' || {shown} END")
+    if kind == "id" and name in ("post_id", "account_id") and not is_list:
+        return (f"CASE WHEN {parse.bad_id_sql(src)} THEN 'implausible id in column {_msg(col)}: ' "
+                f"|| {shown} || ' (a number a spreadsheet rewrote, or negative)' END")
+    return None
+
+
+def _msg(name: str) -> str:
+    """A column name inside a SQL string literal of a message."""
+    return name.replace("'", "''")
 
 
 def fallback_list_sql(layout: Layout, list_columns: Mapping[str, bool]) -> list[tuple[str, str, str]]:

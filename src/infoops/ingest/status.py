@@ -49,7 +49,28 @@ def store_status(store: Store) -> dict[str, Any]:
         "ingest_runs": _one(store, "SELECT count(*) FROM ingest_runs"),
         "last_ingest": last_run,
         "detect_runs": _one(store, "SELECT count(*) FROM detect_runs"),
+        "ingest_runs_by_status": _by_status(store, "ingest_runs"),
+        "detect_runs_by_status": _by_status(store, "detect_runs"),
+        "last_detect": _last_detect(store),
     }
+
+
+def _by_status(store: Store, table: str) -> dict[str, int]:
+    return {str(k): int(n) for k, n in store.con.execute(
+        f"SELECT status, count(*) FROM {table} GROUP BY status ORDER BY status").fetchall()}
+
+
+def _last_detect(store: Store) -> dict[str, Any] | None:
+    row = first_row(store.con.execute(
+        "SELECT run_id, status, started_at, finished_at FROM detect_runs ORDER BY started_at DESC LIMIT 1"))
+    if not row:
+        return None
+    keys = ("run_id", "status", "started_at", "finished_at")
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, row)}
+
+
+def _statuses(counts: dict[str, int]) -> str:
+    return f" ({', '.join(f'{k} {n:,}' for k, n in counts.items())})" if counts else ""
 
 
 def format_status(status: dict[str, Any]) -> str:
@@ -66,12 +87,15 @@ def format_status(status: dict[str, Any]) -> str:
         f"media            {status['media']:,}",
         f"profile changes  {status['profile_changes']:,}",
         f"quarantined      {status['quarantined']:,}",
-        f"ingest runs      {status['ingest_runs']:,}",
-        f"detect runs      {status['detect_runs']:,}",
+        f"ingest runs      {status['ingest_runs']:,}{_statuses(status.get('ingest_runs_by_status', {}))}",
+        f"detect runs      {status['detect_runs']:,}{_statuses(status.get('detect_runs_by_status', {}))}",
     ]
     last = status.get("last_ingest")
     if last:
         lines.append(f"last ingest      {last['run_id']} {last['status']}: read {last['rows_read']:,}, "
                      f"stored {last['rows_stored']:,}, quarantined {last['rows_quarantined']:,}, "
                      f"duplicate {last['rows_duplicate']:,}")
+    det = status.get("last_detect")
+    if det:
+        lines.append(f"last detect      {det['run_id']} {det['status']}")
     return "\n".join(lines)

@@ -11,6 +11,13 @@ ids and authors only; they are not stored as posts of their own.
 
 This path is per-object Python (JSON has to be decoded anyway); the parsing
 of times and the validation happen in the same SQL stage as for CSV.
+
+Hostile JSON costs one record, never the file: a value of the wrong type
+(``"public_metrics": [1]``), nesting deeper than :data:`MAX_DEPTH`, a line
+longer than :data:`~infoops.ingest.guard.MAX_LINE_BYTES` or a NUL character
+quarantines that record, with its line and, inside a v2 page or a JSON
+array, its position (``item``). A single pretty-printed document is read
+whole, so it is limited to :data:`MAX_DOCUMENT_BYTES`.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from infoops.errors import SourceError
 from infoops.ingest.fields import POST_FIELDS, Layout
+from infoops.ingest.guard import HEAD_BYTES, MAX_LINE_BYTES
 from infoops.ingest.sources import Source
 from infoops.ingest.tabular import UTF8_HINT, RawBatch
 from infoops.ingest.writer import Quarantined
@@ -31,6 +40,20 @@ POSTS_LAYOUT = Layout("twitter-json", "posts", {f: f for f in POST_FIELDS})
 STUBS_LAYOUT = Layout("twitter-json", "accounts", {"account_id": "account_id", "screen_name": "screen_name",
                                                     "is_stub": "is_stub"})
 _TAG = re.compile(r"<[^>]+>")
+#: Deepest nesting of arrays read for tweets (json itself stops near 1,000).
+MAX_DEPTH = 32
+#: Largest single JSON document (not JSON Lines) read whole.
+MAX_DOCUMENT_BYTES = 512 << 20
+
+
+def _d(v: Any) -> dict[str, Any]:
+    """``v`` when it is an object, else an empty one (hostile files put lists where objects go)."""
+    return v if isinstance(v, dict) else {}
+
+
+def _l(v: Any) -> list[Any]:
+    """The objects of ``v`` when it is a list, else none."""
+    return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
 
 
 def _s(v: Any) -> str | None:
@@ -57,7 +80,7 @@ def _v1_profile(u: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _v2_profile(u: dict[str, Any]) -> dict[str, str | None]:
-    m = u.get("public_metrics") or {}
+    m = _d(u.get("public_metrics"))
     return {
         "author_screen_name": _s(u.get("username")), "author_display_name": _s(u.get("name")),
         "author_created_at": _s(u.get("created_at")), "author_followers": _s(m.get("followers_count")),
@@ -69,9 +92,9 @@ def _v2_profile(u: dict[str, Any]) -> dict[str, str | None]:
 
 def v1_tweet(t: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str | None, str | None]]]:
     """One v1.1 tweet as a canonical row, and the (id, screen name) stubs it names."""
-    user = t.get("user") or {}
-    ext = t.get("extended_tweet") or {}
-    ents = ext.get("entities") or t.get("entities") or {}
+    user = _d(t.get("user"))
+    ext = _d(t.get("extended_tweet"))
+    ents = _d(ext.get("entities")) or _d(t.get("entities"))
     row: dict[str, Any] = {
         "post_id": _s(t.get("id_str") or t.get("id")),
         "account_id": _s(user.get("id_str") or user.get("id")),
@@ -82,30 +105,30 @@ def v1_tweet(t: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str | None, 
         "reply_to_account_id": _s(t.get("in_reply_to_user_id_str") or t.get("in_reply_to_user_id")),
         "like_count": _s(t.get("favorite_count")), "retweet_count": _s(t.get("retweet_count")),
         "reply_count": _s(t.get("reply_count")), "quote_count": _s(t.get("quote_count")),
-        "hashtags": [h.get("text") for h in ents.get("hashtags") or [] if h.get("text")],
-        "urls": [u.get("expanded_url") or u.get("url") for u in ents.get("urls") or []
+        "hashtags": [_s(h.get("text")) for h in _l(ents.get("hashtags")) if h.get("text")],
+        "urls": [_s(u.get("expanded_url") or u.get("url")) for u in _l(ents.get("urls"))
                  if u.get("expanded_url") or u.get("url")],
-        "mentions": [_s(m.get("id_str") or m.get("id")) for m in ents.get("user_mentions") or []
+        "mentions": [_s(m.get("id_str") or m.get("id")) for m in _l(ents.get("user_mentions"))
                      if m.get("id_str") or m.get("id")],
         **_v1_profile(user),
     }
-    media = (ext.get("extended_entities") or t.get("extended_entities") or {}).get("media") or ents.get("media")
+    media = (_d(ext.get("extended_entities")) or _d(t.get("extended_entities"))).get("media") or ents.get("media")
     row["has_media"] = "true" if media else "false"
-    coords = (t.get("coordinates") or {}).get("coordinates")
+    coords = _d(t.get("coordinates")).get("coordinates")
     if isinstance(coords, list) and len(coords) == 2:
         row["longitude"], row["latitude"] = _s(coords[0]), _s(coords[1])
     stubs = [(_s(m.get("id_str") or m.get("id")), _s(m.get("screen_name")))
-             for m in ents.get("user_mentions") or []]
+             for m in _l(ents.get("user_mentions"))]
     rs, qs = t.get("retweeted_status"), t.get("quoted_status")
     if isinstance(rs, dict):
-        ru = rs.get("user") or {}
+        ru = _d(rs.get("user"))
         row["kind"] = "retweet"
         row["retweet_post_id"] = _s(rs.get("id_str") or rs.get("id"))
         row["retweet_account_id"] = _s(ru.get("id_str") or ru.get("id"))
         stubs.append((row["retweet_account_id"], _s(ru.get("screen_name"))))
     elif isinstance(qs, dict) or t.get("quoted_status_id_str"):
-        qs = qs or {}
-        qu = qs.get("user") or {}
+        qs = _d(qs)
+        qu = _d(qs.get("user"))
         row["kind"] = "quote"
         row["quoted_post_id"] = _s(qs.get("id_str") or t.get("quoted_status_id_str"))
         row["ref_account_id"] = _s(qu.get("id_str") or qu.get("id"))
@@ -117,10 +140,10 @@ def v2_tweet(
     t: dict[str, Any], users: dict[str, dict[str, Any]], tweets: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], list[tuple[str | None, str | None]]]:
     """One v2 tweet (with the page's ``includes``) as a canonical row, and its stubs."""
-    ents = t.get("entities") or {}
-    m = t.get("public_metrics") or {}
+    ents = _d(t.get("entities"))
+    m = _d(t.get("public_metrics"))
     embedded = t.get("author")
-    author: dict[str, Any] = embedded if isinstance(embedded, dict) else users.get(str(t.get("author_id")), {})
+    author: dict[str, Any] = embedded if isinstance(embedded, dict) else _d(users.get(str(t.get("author_id"))))
     row: dict[str, Any] = {
         "post_id": _s(t.get("id")), "account_id": _s(t.get("author_id") or author.get("id")),
         "created_at": _s(t.get("created_at")), "text": t.get("text"), "language": _s(t.get("lang")),
@@ -128,21 +151,21 @@ def v2_tweet(
         "reply_to_account_id": _s(t.get("in_reply_to_user_id")),
         "like_count": _s(m.get("like_count")), "retweet_count": _s(m.get("retweet_count")),
         "reply_count": _s(m.get("reply_count")), "quote_count": _s(m.get("quote_count")),
-        "hashtags": [h.get("tag") for h in ents.get("hashtags") or [] if h.get("tag")],
-        "urls": [u.get("unwound_url") or u.get("expanded_url") or u.get("url")
-                 for u in ents.get("urls") or [] if u.get("expanded_url") or u.get("url")],
-        "mentions": [_s(x.get("id")) for x in ents.get("mentions") or [] if x.get("id")],
-        "has_media": "true" if (t.get("attachments") or {}).get("media_keys") else "false",
+        "hashtags": [_s(h.get("tag")) for h in _l(ents.get("hashtags")) if h.get("tag")],
+        "urls": [_s(u.get("unwound_url") or u.get("expanded_url") or u.get("url"))
+                 for u in _l(ents.get("urls")) if u.get("expanded_url") or u.get("url")],
+        "mentions": [_s(x.get("id")) for x in _l(ents.get("mentions")) if x.get("id")],
+        "has_media": "true" if _d(t.get("attachments")).get("media_keys") else "false",
         **_v2_profile(author or {}),
     }
-    stubs = [(_s(x.get("id")), _s(x.get("username"))) for x in ents.get("mentions") or []]
-    geo = ((t.get("geo") or {}).get("coordinates") or {}).get("coordinates")
+    stubs = [(_s(x.get("id")), _s(x.get("username"))) for x in _l(ents.get("mentions"))]
+    geo = _d(_d(t.get("geo")).get("coordinates")).get("coordinates")
     if isinstance(geo, list) and len(geo) == 2:
         row["longitude"], row["latitude"] = _s(geo[0]), _s(geo[1])
-    for ref in t.get("referenced_tweets") or []:
+    for ref in _l(t.get("referenced_tweets")):
         rid = _s(ref.get("id"))
-        target = tweets.get(str(rid)) or ref
-        ref_author = _s(target.get("author_id") or (target.get("author") or {}).get("id"))
+        target = _d(tweets.get(str(rid))) or ref
+        ref_author = _s(target.get("author_id") or _d(target.get("author")).get("id"))
         kind = ref.get("type")
         if kind == "retweeted":
             row["kind"], row["retweet_post_id"], row["retweet_account_id"] = "retweet", rid, ref_author
@@ -152,25 +175,27 @@ def v2_tweet(
             row["reply_to_post_id"] = rid
             row.setdefault("kind", "reply")
         if ref_author:
-            name = (users.get(ref_author) or target.get("author") or {}).get("username")
+            name = (_d(users.get(ref_author)) or _d(target.get("author"))).get("username")
             stubs.append((ref_author, _s(name)))
     if row.get("kind") == "reply" and (row.get("retweet_post_id") or row.get("quoted_post_id")):
         row["kind"] = "retweet" if row.get("retweet_post_id") else "quote"
     return row, stubs
 
 
-def _objects(obj: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]]:
+def _objects(obj: Any, depth: int = 0) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]]:
     """(tweet, users by id, tweets by id, version) for every tweet in a decoded object."""
     if isinstance(obj, list):
+        if depth >= MAX_DEPTH:
+            raise ValueError(f"arrays nested deeper than {MAX_DEPTH}")
         for o in obj:
-            yield from _objects(o)
+            yield from _objects(o, depth + 1)
         return
     if not isinstance(obj, dict):
         return
     if "data" in obj and isinstance(obj["data"], (list, dict)):
-        inc = obj.get("includes") or {}
-        users = {str(u.get("id")): u for u in inc.get("users") or [] if isinstance(u, dict)}
-        tweets = {str(t.get("id")): t for t in inc.get("tweets") or [] if isinstance(t, dict)}
+        inc = _d(obj.get("includes"))
+        users = {str(u.get("id")): u for u in _l(inc.get("users"))}
+        tweets = {str(t.get("id")): t for t in _l(inc.get("tweets"))}
         data = obj["data"] if isinstance(obj["data"], list) else [obj["data"]]
         for t in data:
             if isinstance(t, dict):
@@ -185,30 +210,68 @@ def _objects(obj: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[st
 def _records(source: Source) -> Iterator[tuple[int, str | None, Any, str]]:
     """(line, text, decoded object or None, error) per JSON record."""
     with source.open() as f:
-        first = f.readline()
+        first = f.readline(MAX_LINE_BYTES + 1)
         stripped = first.strip().lstrip(b"\xef\xbb\xbf")
         if stripped in (b"{", b"[") or (stripped.startswith(b"[") and not stripped.endswith(b"]")):
-            data = first + f.read()  # one pretty-printed document
-            try:
-                yield 1, None, json.loads(data.decode("utf-8-sig")), ""
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield 1, data[:2000].decode("utf-8", "backslashreplace"), None, f"broken JSON document: {exc}"
+            data = first + f.read(MAX_DOCUMENT_BYTES + 1 - len(first))  # one pretty-printed document
+            if len(data) > MAX_DOCUMENT_BYTES:
+                raise SourceError(source.name, f"one JSON document larger than {MAX_DOCUMENT_BYTES >> 20} MiB; "
+                                  "write it as JSON Lines (jq -c '.[]' FILE > FILE.jsonl)")
+            text, obj, error = _decode(data, "utf-8-sig", "broken JSON document")
+            yield 1, text, obj, error
             return
         number = 0
-        for raw in _chain(first, f):
+        for raw in _lines(first, f):
             number += 1
+            if raw is None:
+                yield number, None, None, (f"line too long: over the {MAX_LINE_BYTES:,}-byte limit; "
+                                           "split the record or remove it")
+                continue
+            if not raw.strip():
+                continue
+            if b"\x00" in raw:
+                text = raw.decode("utf-8", "backslashreplace").rstrip("\r\n")
+                yield number, text, None, "NUL byte in the line; remove NUL bytes if the record is wanted"
+                continue
             try:
                 text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:
                 yield number, raw.decode("utf-8", "backslashreplace").rstrip("\r\n"), None, UTF8_HINT
                 continue
             text = text.rstrip("\r\n")
-            if not text.strip():
-                continue
-            try:
-                yield number, text, json.loads(text), ""
-            except json.JSONDecodeError as exc:
-                yield number, text, None, f"broken JSON line: {exc.msg} at column {exc.colno}"
+            obj, error = _loads(text, "broken JSON line")
+            yield number, text, obj, error
+
+
+def _decode(data: bytes, encoding: str, what: str) -> tuple[str | None, Any, str]:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return data[:HEAD_BYTES].decode("utf-8", "backslashreplace"), None, f"{what}: {exc}"
+    obj, error = _loads(text, what)
+    return (None if not error else text[:HEAD_BYTES]), obj, error
+
+
+def _loads(text: str, what: str) -> tuple[Any, str]:
+    try:
+        return json.loads(text), ""
+    except json.JSONDecodeError as exc:
+        return None, f"{what}: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, f"{what}: nested too deeply"
+
+
+def _lines(first: bytes, f: Any) -> Iterator[bytes | None]:
+    """The file's lines, each at most MAX_LINE_BYTES; None for a longer one (skipped)."""
+    line = first
+    while line:
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip to the end of the line
+                line = f.readline(MAX_LINE_BYTES + 1)
+            yield None
+        else:
+            yield line
+        line = f.readline(MAX_LINE_BYTES + 1)
 
 
 def _chain(first: bytes, rest: Any) -> Iterator[bytes]:
@@ -220,29 +283,79 @@ def _chain(first: bytes, rest: Any) -> Iterator[bytes]:
 def read_json(
     source: Source, batch_size: int, progress: Callable[[int], None] | None = None
 ) -> Iterator[tuple[RawBatch, RawBatch]]:
-    """Yield (posts batch, stub accounts batch) pairs of a Twitter JSON source."""
+    """Yield (posts batch, stub accounts batch) pairs of a Twitter JSON source.
+
+    Each row carries ``_line`` (a running number: unique, in file order),
+    ``_src_line`` (the line it came from) and ``_item`` (its position in a
+    page or array, else NULL).
+    """
     rows: list[dict[str, Any]] = []
     stubs: list[tuple[str | None, str | None]] = []
     bad: list[Quarantined] = []
+    seq = 0
     for line, text, obj, error in _records(source):
         if error:
-            bad.append(Quarantined(line, error, text or ""))
+            bad.append(Quarantined(line, error, (text or "")[:HEAD_BYTES * 1000]))
             continue
+        several = not (isinstance(obj, dict) and "data" not in obj)
         found = False
-        for tweet, users, tweets, version in _objects(obj):
+        try:
+            objects = list(_objects(obj))
+        except (ValueError, RecursionError) as exc:
+            bad.append(Quarantined(line, f"not a tweet: {exc}", (text or "")[:HEAD_BYTES]))
+            continue
+        for item, (tweet, users, tweets, version) in enumerate(objects):
             found = True
-            row, st = v1_tweet(tweet) if version == "v1" else v2_tweet(tweet, users, tweets)
-            row["_line"] = line
-            row["_raw"] = text if version == "v1" and text is not None else json.dumps(tweet, ensure_ascii=False)
+            raw = text if not several and text is not None else _dump(tweet)
+            try:
+                row, st = v1_tweet(tweet) if version == "v1" else v2_tweet(tweet, users, tweets)
+            except (AttributeError, TypeError, ValueError, KeyError, RecursionError) as exc:
+                bad.append(Quarantined(line, f"malformed {version} tweet ({type(exc).__name__}: "
+                                       f"{str(exc)[:120]})", raw, item=item if several else None))
+                continue
+            problem = _clean(row)
+            if problem:
+                bad.append(Quarantined(line, problem, raw, item=item if several else None))
+                continue
+            seq += 1
+            row["_line"], row["_src_line"], row["_item"] = seq, line, item if several else None
+            row["_raw"] = raw
             rows.append(row)
             stubs.extend(st)
         if not found:
             bad.append(Quarantined(line, "not a tweet: expected a v1.1 or v2 tweet object or a v2 page",
                                    (text or "")[:2000]))
-        if len(rows) >= batch_size:
+        if len(rows) + len(bad) >= batch_size:
             yield _tables(rows, stubs, bad)
             rows, stubs, bad = [], [], []
     yield _tables(rows, stubs, bad)
+
+
+def _clean(row: dict[str, Any]) -> str:
+    """Make every value text (lists of text for list fields); return why the row is unusable."""
+    for k, v in row.items():
+        if v is None:
+            continue
+        if POST_FIELDS.get(k) == "list":
+            if not isinstance(v, list):
+                return f"malformed tweet (field {k} is not a list)"
+            row[k] = [x if isinstance(x, str) else _s(x) for x in v if not isinstance(x, (dict, list))]
+            if any(x is not None and "\x00" in x for x in row[k]):
+                return f"NUL character in field {k}"
+        elif isinstance(v, (dict, list)):
+            return f"malformed tweet (field {k} is a {'list' if isinstance(v, list) else 'object'})"
+        else:
+            row[k] = v if isinstance(v, str) else _s(v)
+            if row[k] is not None and "\x00" in row[k]:
+                return f"NUL character in field {k}"
+    return ""
+
+
+def _dump(tweet: dict[str, Any]) -> str:
+    try:
+        return json.dumps(tweet, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):
+        return "(not serialisable)"
 
 
 _POST_TYPES = {f: (pa.list_(pa.string()) if k == "list" else pa.string()) for f, k in POST_FIELDS.items()}
@@ -250,7 +363,9 @@ _POST_TYPES = {f: (pa.list_(pa.string()) if k == "list" else pa.string()) for f,
 
 def _tables(rows: list[dict[str, Any]], stubs: list[tuple[str | None, str | None]],
             bad: list[Quarantined]) -> tuple[RawBatch, RawBatch]:
-    cols: dict[str, pa.Array] = {"_line": pa.array([r["_line"] for r in rows], pa.int64())}
+    cols: dict[str, pa.Array] = {"_line": pa.array([r["_line"] for r in rows], pa.int64()),
+                                 "_src_line": pa.array([r["_src_line"] for r in rows], pa.int64()),
+                                 "_item": pa.array([r["_item"] for r in rows], pa.int32())}
     for f, typ in _POST_TYPES.items():
         cols[f] = pa.array([r.get(f) for r in rows], typ)
     cols["_raw"] = pa.array([r["_raw"] for r in rows], pa.string())

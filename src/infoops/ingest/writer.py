@@ -13,8 +13,9 @@ fills gaps. Stub accounts (``is_stub``) are created for every account that
 appears only inside posts (authors without a profile, retweeted, replied-to
 and mentioned accounts) and are enriched when their profile arrives. A
 retweet whose author is only known from the ``RT @name:`` prefix points to the
-account with that screen name when the store knows it, else to a stub whose
-id is ``@name``.
+account with that screen name, resolved once the whole run is stored, by
+:func:`resolve_rt_names` (see there for the rule), else to a stub whose id
+is ``@name``.
 """
 
 from __future__ import annotations
@@ -29,17 +30,23 @@ import pyarrow as pa
 
 from infoops.ingest.fields import ACCOUNT_FIELDS, AUTHOR_FIELDS, Layout
 from infoops.ingest.parse import literal_list
-from infoops.ingest.stage import fallback_list_sql, q, stage_sql
+from infoops.ingest.stage import TimeRange, fallback_list_sql, q, stage_sql
 from infoops.store.db import first_row
 
 
 @dataclass
 class Quarantined:
-    """A source row that could not be parsed."""
+    """A source row that could not be parsed.
+
+    ``last_line``: the record's last line when it spans several; ``item``: its
+    0-based position in a JSON page or array.
+    """
 
     line: int | None
     reason: str
     raw: str
+    last_line: int | None = None
+    item: int | None = None
 
 
 @dataclass
@@ -57,16 +64,21 @@ class Part:
 
 @dataclass
 class BatchCounts:
+    """Rows of one batch; ``conflicting``: duplicates whose content differs from the
+    post stored under the same id (counted among ``duplicate``, the first kept)."""
+
     read: int = 0
     stored: int = 0
     quarantined: int = 0
     duplicate: int = 0
+    conflicting: int = 0
 
     def add(self, other: BatchCounts) -> None:
         self.read += other.read
         self.stored += other.stored
         self.quarantined += other.quarantined
         self.duplicate += other.duplicate
+        self.conflicting += other.conflicting
 
 
 _ACC_COLS = [f for f in ACCOUNT_FIELDS if f not in ("account_id", "is_stub")]
@@ -78,6 +90,7 @@ def write_batch(
     source: str,
     parts: Sequence[Part],
     quarantined: Sequence[Quarantined],
+    times: TimeRange | None = None,
 ) -> BatchCounts:
     """Stage and store one batch; the caller wraps it in a transaction."""
     counts = BatchCounts(read=len(quarantined), quarantined=len(quarantined))
@@ -87,14 +100,15 @@ def write_batch(
     for part in ordered:
         if part.table.num_rows == 0:
             continue
-        _stage(con, part)
+        _stage(con, part, times)
         # profiles lifted out of posts are not rows of their own: an unreadable
         # one is dropped, the post it came with is still stored
         errors = _errors(con, part) if part.counted else []
         con.execute("DELETE FROM _stage WHERE _error IS NOT NULL")
         n_good = _scalar(con, "SELECT count(*) FROM _stage")
         if part.layout.target == "posts":
-            stored = _write_posts(con, source, part.layout.merge_rows)
+            stored, conflicting = _write_posts(con, source, part.layout.merge_rows)
+            counts.conflicting += conflicting if part.counted else 0
         elif part.layout.target == "accounts":
             stored = _write_accounts(con, source)
         else:
@@ -116,11 +130,11 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _stage(con: duckdb.DuckDBPyConnection, part: Part) -> None:
+def _stage(con: duckdb.DuckDBPyConnection, part: Part, times: TimeRange | None = None) -> None:
     table = part.table
     is_list = {name: pa.types.is_list(table.schema.field(name).type) for name in table.schema.names}
     con.register("_raw", table)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_sql(part.layout, is_list)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_sql(part.layout, is_list, times)}")
     for name, col, sql in fallback_list_sql(part.layout, is_list):
         if not _scalar(con, f"SELECT count(*) FROM _stage WHERE {q(name)} IS NULL"):
             continue
@@ -141,7 +155,9 @@ def _errors(con: duckdb.DuckDBPyConnection, part: Part) -> list[Quarantined]:
         return []
     lines = pa.table({"_line": pa.array([r[0] for r in rows], pa.int64())})
     con.register("_bad", lines)
-    names = [n for n in part.table.schema.names if n != "_line"]
+    names = [n for n in part.table.schema.names if n not in ("_line", "_src_line", "_item")]
+    where = [n for n in ("_src_line", "_item") if n in part.table.schema.names]
+    names = where + names
     raw = {
         r[0]: r[1:]
         for r in con.execute(
@@ -152,14 +168,34 @@ def _errors(con: duckdb.DuckDBPyConnection, part: Part) -> list[Quarantined]:
     out = []
     for line, reason in rows:
         values = raw.get(line, ())
-        if "_raw" in names:
-            text = str(values[names.index("_raw")] or "")
-        else:
-            buf = io.StringIO()
-            csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in values])
-            text = buf.getvalue()
-        out.append(Quarantined(line if line and line > 0 else None, reason, text))
+        out.append(_quarantined(names, values, line, reason))
     return out
+
+
+def _quarantined(names: list[str], values: Sequence[object], line: int | None, reason: str) -> Quarantined:
+    """A staged row as a quarantine record (JSON rows carry their line and page item)."""
+    item = None
+    if names and names[0] == "_src_line" and values:
+        line, item = values[0], values[1]  # type: ignore[assignment]
+    if "_raw" in names:
+        text = str(values[names.index("_raw")] or "") if values else ""
+    else:
+        buf = io.StringIO()
+        fields = [v for n, v in zip(names, values) if n not in ("_src_line", "_item")]
+        csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in fields])
+        text = buf.getvalue()
+    return Quarantined(int(line) if line and int(line) > 0 else None, reason, text,  # type: ignore[call-overload]
+                       item=int(item) if item is not None else None)  # type: ignore[call-overload]
+
+
+def row_quarantine(part: Part, row: int, reason: str) -> Quarantined:
+    """Row ``row`` of a raw part as a quarantine record (for a row the store refused)."""
+    names = [n for n in ("_src_line", "_item") if n in part.table.schema.names]
+    names += [n for n in part.table.schema.names if n not in ("_line", "_src_line", "_item")]
+    one = part.table.slice(row, 1).to_pylist()[0]
+    values = [one.get(n) for n in names]
+    values = [", ".join(map(str, v)) if isinstance(v, list) else v for v in values]
+    return _quarantined(names, values, one.get("_line"), reason)
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, run_id: str, source: str, bad: Sequence[Quarantined]) -> None:
@@ -167,16 +203,19 @@ def _quarantine(con: duckdb.DuckDBPyConnection, run_id: str, source: str, bad: S
         return
     t = pa.table({
         "line": pa.array([b.line for b in bad], pa.int64()),
+        "last_line": pa.array([b.last_line for b in bad], pa.int64()),
+        "item": pa.array([b.item for b in bad], pa.int32()),
         "reason": pa.array([b.reason for b in bad], pa.string()),
         "raw": pa.array([b.raw for b in bad], pa.string()),
     })
     con.register("_q", t)
     # the same bad row met again (re-run) is counted again but stored once
     con.execute(
-        "INSERT INTO quarantine (run_id, source, line, reason, raw) "
-        "SELECT DISTINCT ?, ?, line, reason, raw FROM _q "
+        "INSERT INTO quarantine (run_id, source, line, last_line, item, reason, raw) "
+        "SELECT DISTINCT ?, ?, line, last_line, item, reason, raw FROM _q "
         "WHERE NOT EXISTS (SELECT 1 FROM quarantine x WHERE x.source = ? "
-        "AND x.line IS NOT DISTINCT FROM _q.line AND x.reason = _q.reason AND x.raw = _q.raw)",
+        "AND x.line IS NOT DISTINCT FROM _q.line AND x.item IS NOT DISTINCT FROM _q.item "
+        "AND x.reason = _q.reason AND x.raw = _q.raw)",
         [run_id, source, source],
     )
     con.unregister("_q")
@@ -261,8 +300,9 @@ _DOMAIN = (
 )
 
 
-def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) -> int:
-    """Posts and their entities; returns the rows that stored something new."""
+def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) -> tuple[int, int]:
+    """Posts and their entities; returns the rows that stored something new, and
+    the duplicates whose content differs from the post kept."""
     authors = " OR ".join(f"author_{c} IS NOT NULL" for c in AUTHOR_FIELDS)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _acc AS SELECT account_id, "
@@ -273,12 +313,19 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
         [source],
     )
     _upsert_accounts(con, "_acc")
-    _resolve_rt_names(con)
+    # ``RT @name:`` authors are resolved once the whole run is stored
+    # (resolve_rt_names): resolving now would depend on the batch order
+    con.execute("UPDATE _stage SET ref_account_id = '@' || ref_screen_name "
+                "WHERE ref_screen_name IS NOT NULL AND ref_account_id IS NULL")
     # the new posts: first occurrence in the batch, not yet in the store. The
     # primary key's index finds those already stored (ON CONFLICT), so a batch
     # costs the same however large the store has grown.
     first = "SELECT * FROM _stage QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY _line) = 1"
+    conflicting = 0
     if not merge_rows:
+        conflicting = _scalar(
+            con, f"SELECT count(*) FROM _stage s JOIN ({first}) f USING (post_id) WHERE s._line <> f._line "
+            f"AND {_DIFFERS}")
         con.execute("DELETE FROM _stage WHERE _line NOT IN (SELECT _line FROM (" + first + "))")
         first = "SELECT * FROM _stage"
     cols = ", ".join(_POST_COLS)
@@ -287,12 +334,18 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
         "ON CONFLICT DO NOTHING RETURNING post_id", [source]
     ).fetchall()
     con.register("_ins", pa.table({"post_id": pa.array([r[0] for r in inserted], pa.string())}))
+    if not merge_rows and len(inserted) < _scalar(con, "SELECT count(*) FROM _stage"):
+        conflicting += _scalar(
+            con, "SELECT count(*) FROM _stage s JOIN posts f USING (post_id) "
+            f"WHERE s.post_id NOT IN (SELECT post_id FROM _ins) AND {_DIFFERS}")
     if merge_rows:  # all rows feed entities; only new posts were inserted
         con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM ({first}) SEMI JOIN _ins USING (post_id)")
     else:  # the stage itself becomes the new posts (no copy)
         con.execute("DELETE FROM _stage WHERE post_id NOT IN (SELECT post_id FROM _ins)")
         con.execute("CREATE OR REPLACE TEMP VIEW _new AS SELECT * FROM _stage")
     con.unregister("_ins")
+    con.execute("INSERT OR IGNORE INTO post_rt_names SELECT DISTINCT ON (post_id) post_id, ref_screen_name "
+                "FROM _new WHERE ref_screen_name IS NOT NULL")
     stored_lines = "SELECT _line FROM _new"
     entity_src = "_stage" if merge_rows else "_new"
     specs = (
@@ -342,25 +395,70 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
     con.execute("DROP VIEW IF EXISTS _new" if not merge_rows else "DROP TABLE _new")
     for t in ("_ent", "_mentioned", "_stubs", "_acc"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    return stored
+    return stored, conflicting
 
 
-def _resolve_rt_names(con: duckdb.DuckDBPyConnection) -> None:
-    """Fill ``ref_account_id`` of ``RT @name:`` retweets from known screen names."""
-    if not _scalar(con, "SELECT count(*) FROM _stage WHERE ref_screen_name IS NOT NULL"):
-        return
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _names AS "
-        "SELECT lower(screen_name) AS n, arg_min(account_id, CAST(is_stub AS INTEGER)) AS account_id "
-        "FROM accounts WHERE lower(screen_name) IN "
-        "(SELECT lower(ref_screen_name) FROM _stage WHERE ref_screen_name IS NOT NULL) GROUP BY 1"
-    )
-    con.execute(
-        "UPDATE _stage SET ref_account_id = coalesce("
-        "(SELECT account_id FROM _names WHERE n = lower(_stage.ref_screen_name)), "
-        "'@' || _stage.ref_screen_name) WHERE ref_screen_name IS NOT NULL AND ref_account_id IS NULL"
-    )
-    con.execute("DROP TABLE _names")
+#: Two rows of one post id differ in content (author, time or text).
+_DIFFERS = ("(s.account_id IS DISTINCT FROM f.account_id OR s.created_at IS DISTINCT FROM f.created_at "
+            "OR s.text IS DISTINCT FROM f.text)")
+
+
+def resolve_rt_names(con: duckdb.DuckDBPyConnection) -> int:
+    """Point ``RT @name:`` retweets at the account with that screen name; return the ambiguous ones.
+
+    Runs after every ingest over every such retweet in the store
+    (``post_rt_names``), so the result depends on what the store holds, not
+    on the order files or batches came in. The rule, case-insensitive on the
+    name:
+
+    1. an account with that screen name that the retweet's own mentions name
+       (the smallest id if several);
+    2. else the only account with that screen name;
+    3. else the only one that has a profile (not a stub);
+    4. else the stub ``@name``: none is known, or several are and nothing
+       tells them apart (*ambiguous*, counted and reported).
+    """
+    if not _scalar(con, "SELECT count(*) FROM post_rt_names"):
+        return 0
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _rt AS
+        WITH cand AS (
+            SELECT r.post_id, a.account_id, a.is_stub
+            FROM post_rt_names r JOIN accounts a
+              ON lower(a.screen_name) = lower(r.screen_name) AND NOT starts_with(a.account_id, '@')
+        ), agg AS (
+            SELECT post_id, count(*) AS n, count(*) FILTER (WHERE NOT is_stub) AS n_profile,
+                   min(account_id) AS only_one, min(account_id) FILTER (WHERE NOT is_stub) AS only_profile
+            FROM cand GROUP BY post_id
+        ), mentioned AS (
+            SELECT c.post_id, min(c.account_id) AS account_id
+            FROM cand c JOIN post_mentions m ON m.post_id = c.post_id AND m.account_id = c.account_id
+            GROUP BY c.post_id
+        )
+        SELECT r.post_id, '@' || r.screen_name AS stub,
+               coalesce(m.account_id,
+                        CASE WHEN g.n = 1 THEN g.only_one WHEN g.n_profile = 1 THEN g.only_profile END,
+                        '@' || r.screen_name) AS account_id,
+               m.account_id IS NULL AND g.n > 1 AND coalesce(g.n_profile, 0) <> 1 AS ambiguous
+        FROM post_rt_names r LEFT JOIN agg g USING (post_id) LEFT JOIN mentioned m USING (post_id)
+    """)
+    ambiguous = _scalar(con, "SELECT count(*) FROM _rt WHERE ambiguous")
+    con.execute("UPDATE posts SET ref_account_id = _rt.account_id FROM _rt "
+                "WHERE posts.post_id = _rt.post_id AND posts.ref_account_id IS DISTINCT FROM _rt.account_id")
+    con.execute("INSERT INTO accounts (account_id, screen_name, is_stub, source) "
+                "SELECT DISTINCT account_id, account_id[2:], TRUE, NULL FROM _rt "
+                "WHERE starts_with(account_id, '@') AND account_id NOT IN (SELECT account_id FROM accounts)")
+    # ``@name`` stubs nothing points at any more
+    con.execute("""
+        DELETE FROM accounts WHERE is_stub AND starts_with(account_id, '@')
+          AND account_id NOT IN (SELECT ref_account_id FROM posts WHERE starts_with(ref_account_id, '@'))
+          AND account_id NOT IN (SELECT account_id FROM posts WHERE starts_with(account_id, '@'))
+          AND account_id NOT IN (SELECT reply_to_account_id FROM posts WHERE starts_with(reply_to_account_id, '@'))
+          AND account_id NOT IN (SELECT account_id FROM post_mentions WHERE starts_with(account_id, '@'))
+          AND account_id NOT IN (SELECT account_id FROM profile_changes WHERE starts_with(account_id, '@'))
+    """)
+    con.execute("DROP TABLE _rt")
+    return ambiguous
 
 
 # -- profile history ------------------------------------------------------------

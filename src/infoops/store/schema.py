@@ -185,12 +185,34 @@ _REJECTED = (
     """,
 )
 
+_HARDENING = (
+    # who runs each ingest/detect run, so that dead runs can be found on open
+    """
+    CREATE TABLE run_owners (
+        run_id   TEXT PRIMARY KEY,
+        kind     TEXT NOT NULL,
+        pid      INTEGER,
+        host     TEXT,
+        command  TEXT
+    )
+    """,
+    # a quarantined record's last physical line (when it spans several) and
+    # its position in a JSON page or array (0-based)
+    "ALTER TABLE quarantine ADD COLUMN last_line BIGINT",
+    "ALTER TABLE quarantine ADD COLUMN item INTEGER",
+    # retweets whose author is only known from their ``RT @name:`` prefix:
+    # resolved again after every ingest against every account the store holds
+    "CREATE TABLE post_rt_names (post_id TEXT PRIMARY KEY, screen_name TEXT NOT NULL)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables: accounts, posts, entities, runs, results", _CORE),
     Migration(2, "networks detect looked at and rejected, with their reasons", _REJECTED),
+    # 3 is reserved for the review app
+    Migration(4, "run owners, quarantine line ranges and page items, RT @name retweets", _HARDENING),
 )
 
-SCHEMA_VERSION = MIGRATIONS[-1].version
+SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
 
 #: The canonical input tables, in the order ingest fills them.
 DATA_TABLES = (
