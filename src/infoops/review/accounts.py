@@ -1,0 +1,150 @@
+"""What the review pages show about one account, and search across the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from infoops.errors import NotFoundError
+from infoops.review import appeals, redetect, takedown
+from infoops.review.networks import PAGE_SIZE, signals_of
+from infoops.review.rows import one, rows, scalar
+
+#: Results per kind of search hit.
+SEARCH_LIMIT = 50
+
+
+def account(con: duckdb.DuckDBPyConnection, account_id: str, run_id: str | None) -> dict[str, Any]:
+    """Profile, history, activity by kind and day, memberships, links, decisions and live state."""
+    profile = one(con, "SELECT account_id, screen_name, display_name, created_at, followers, "
+                       "following, language, location, description, profile_url, verified, "
+                       "statuses_count FROM accounts WHERE account_id = ?", [account_id])
+    if profile is None:
+        raise NotFoundError(f"no account {account_id!r}; search by id, @name, #hashtag or URL")
+    out: dict[str, Any] = {"profile": profile, "run_id": run_id}
+    out["history"] = rows(con, "SELECT changed_at, field, old_value, new_value FROM "
+                               "profile_changes WHERE account_id = ? ORDER BY changed_at",
+                          [account_id])
+    out["posts_by_kind"] = rows(con, "SELECT kind, count(*) AS n, min(created_at) AS first, "
+                                     "max(created_at) AS last FROM posts WHERE account_id = ? "
+                                     "GROUP BY kind ORDER BY kind", [account_id])
+    out["timeline"] = rows(con, "SELECT strftime(date_trunc('day', created_at), '%Y-%m-%d') AS day,"
+                                " count(*) AS n FROM posts WHERE account_id = ? AND created_at "
+                                "IS NOT NULL GROUP BY 1 ORDER BY 1", [account_id])
+    memberships = rows(con, "SELECT m.run_id, m.network_id, m.role, m.score, m.reason, "
+                            "m.signals::TEXT AS signals FROM members m JOIN detect_runs d "
+                            "USING (run_id) WHERE m.account_id = ? ORDER BY d.started_at DESC",
+                       [account_id])
+    for m in memberships:
+        m["signals"] = signals_of(m["signals"])
+    out["memberships"] = memberships
+    out["links"] = links(con, account_id, run_id) if run_id else []
+    out["live"] = takedown.is_live(con, account_id)
+    out["takedowns"] = takedown.history(con, account_id)
+    out["decisions"] = redetect.prior_decisions(con, [account_id]).get(account_id, [])
+    out["decision_history"] = rows(con, "SELECT d.case_id, d.decision, d.policy, d.note, "
+                                        "d.decided_by, d.decided_at FROM decisions d WHERE "
+                                        "d.account_id = ? ORDER BY d.decision_id DESC",
+                                   [account_id])
+    out["appeals"] = appeals.list_appeals(con, account_id=account_id)
+    return out
+
+
+def links(con: duckdb.DuckDBPyConnection, account_id: str, run_id: str, k: int = 10,
+          samples: int = 3) -> list[dict[str, Any]]:
+    """The account's strongest significant links in a run, each with sample evidence posts."""
+    found = rows(
+        con,
+        """
+        SELECT CASE WHEN a = $acc THEN b ELSE a END AS other, x.screen_name AS other_name,
+               trace, weight, p_value
+        FROM edges LEFT JOIN accounts x ON x.account_id = CASE WHEN a = $acc THEN b ELSE a END
+        WHERE run_id = $r AND (a = $acc OR b = $acc) AND coalesce(significant, TRUE)
+          AND trace <> 'fused'
+        ORDER BY weight DESC, other, trace LIMIT $k
+        """, {"acc": account_id, "r": run_id, "k": int(k)})
+    for link in found:
+        link["evidence"] = rows(
+            con,
+            """
+            SELECT e.object, e.delta_seconds,
+                   po.post_id AS own_post, po.created_at AS own_time, po.text AS own_text,
+                   pt.post_id AS other_post, pt.created_at AS other_time, pt.text AS other_text
+            FROM evidence e
+            LEFT JOIN posts po ON po.post_id = CASE WHEN e.a = $acc THEN e.post_a ELSE e.post_b END
+            LEFT JOIN posts pt ON pt.post_id = CASE WHEN e.a = $acc THEN e.post_b ELSE e.post_a END
+            WHERE e.run_id = $r AND e.trace = $t
+              AND ((e.a = $acc AND e.b = $o) OR (e.b = $acc AND e.a = $o))
+            ORDER BY abs(e.delta_seconds) NULLS LAST, own_post, other_post LIMIT $k
+            """, {"acc": account_id, "o": link["other"], "r": run_id, "t": link["trace"],
+                  "k": int(samples)})
+    return found
+
+
+def posts(con: duckdb.DuckDBPyConnection, account_id: str, *, view: str = "all",
+          limit: int = PAGE_SIZE, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """An account's posts, newest first: ``live`` (what the platform shows), ``archive``
+    (removed by a takedown) or ``all`` (each marked ``removed`` or not)."""
+    table = {"live": "live_posts", "archive": "removed_posts", "all": "posts"}.get(view)
+    if table is None:
+        raise NotFoundError(f"posts view {view!r}: use live, archive or all")
+    total = int(scalar(con, f"SELECT count(*) FROM {table} WHERE account_id = ?", [account_id]))
+    page = rows(
+        con,
+        f"""
+        SELECT p.post_id, p.created_at, p.kind, p.text, p.language, p.client, p.ref_post_id,
+               p.ref_account_id, p.reply_to_post_id,
+               p.post_id IN (SELECT post_id FROM removed_posts WHERE account_id = $a) AS removed
+        FROM {table} p WHERE p.account_id = $a
+        ORDER BY p.created_at DESC NULLS LAST, p.post_id LIMIT $k OFFSET $o
+        """, {"a": account_id, "k": int(limit), "o": int(offset)})
+    return page, total
+
+
+def live_members(con: duckdb.DuckDBPyConnection, run_id: str, network_id: str, *,
+                 limit: int = PAGE_SIZE, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """The network's members the platform still shows (the live view), with live post counts."""
+    base = ("FROM members m JOIN live_accounts a USING (account_id) "
+            "WHERE m.run_id = $r AND m.network_id = $n")
+    params = {"r": run_id, "n": network_id}
+    total = int(scalar(con, f"SELECT count(*) {base}", params))
+    page = rows(con, f"SELECT m.account_id, a.screen_name, m.role, "
+                     f"(SELECT count(*) FROM live_posts p WHERE p.account_id = m.account_id) "
+                     f"AS live_posts {base} ORDER BY m.score DESC NULLS LAST, m.account_id "
+                     f"LIMIT $k OFFSET $o", {**params, "k": int(limit), "o": int(offset)})
+    return page, total
+
+
+def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = SEARCH_LIMIT) -> dict[str, Any]:
+    """Accounts by id or screen name, and by the hashtags and URLs they posted."""
+    q = (query or "").strip()
+    out: dict[str, Any] = {"query": q, "accounts": [], "hashtag": [], "url": []}
+    if not q:
+        return out
+    name = q.lstrip("@")
+    out["accounts"] = rows(
+        con,
+        "SELECT account_id, screen_name, display_name, followers FROM accounts "
+        "WHERE account_id = $q OR lower(screen_name) = lower($name) "
+        "OR (length($name) >= 3 AND starts_with(lower(screen_name), lower($name))) "
+        "ORDER BY account_id = $q DESC, lower(screen_name) = lower($name) DESC, screen_name "
+        "LIMIT $k", {"q": q, "name": name, "k": int(limit)})
+    tag = q.lstrip("#").lower()
+    if tag:
+        out["hashtag"] = rows(
+            con,
+            "SELECT p.account_id, a.screen_name, count(*) AS posts FROM post_hashtags h "
+            "JOIN posts p USING (post_id) LEFT JOIN accounts a ON a.account_id = p.account_id "
+            "WHERE lower(h.tag) = $t GROUP BY ALL ORDER BY posts DESC, p.account_id LIMIT $k",
+            {"t": tag, "k": int(limit)})
+    if "." in q or "/" in q:
+        out["url"] = rows(
+            con,
+            "SELECT p.account_id, a.screen_name, count(*) AS posts, any_value(u.url) AS url "
+            "FROM post_urls u JOIN posts p USING (post_id) "
+            "LEFT JOIN accounts a ON a.account_id = p.account_id "
+            "WHERE u.url = $q OR lower(u.domain) = lower($q) OR starts_with(u.url, $q) "
+            "GROUP BY ALL ORDER BY posts DESC, p.account_id LIMIT $k",
+            {"q": q, "k": int(limit)})
+    return out
