@@ -92,3 +92,61 @@ def hand_db(hand_template: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def sim_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_simulated_store(tmp_path_factory.mktemp("review-sim"))
+
+
+# -- a real server in another process ----------------------------------------------------------
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServeProcess:
+    """``infoops serve`` in a subprocess on a free loopback port; a context manager."""
+
+    def __init__(self, db: Path, *args: str, timeout: float = 60.0) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = [sys.executable, "-m", "infoops", "serve", "--db", str(db),
+                     "--port", str(self.port), *args]
+        self.timeout = timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> ServeProcess:
+        import httpx
+
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read().decode() if self.proc.stdout else ""
+                raise RuntimeError(f"infoops serve exited: {out}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError("infoops serve did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def http_login(client, name: str) -> str:  # client: httpx.Client with base_url
+    token = client.get("/api/login").json()["csrf_token"]
+    r = client.post("/api/login", json={"username": name, "password": PASSWORDS[name]},
+                    headers={"X-CSRF-Token": token})
+    assert r.status_code == 200, r.text
+    return str(r.json()["csrf_token"])

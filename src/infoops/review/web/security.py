@@ -12,6 +12,7 @@ client address and per user name (sliding window).
 from __future__ import annotations
 
 import hmac
+import html
 import secrets
 import threading
 import time
@@ -21,7 +22,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from infoops.errors import ForbiddenError
+from infoops.errors import ForbiddenError, StoreError
 from infoops.review.rows import scalar, transaction
 from infoops.review.users import User
 
@@ -124,11 +125,21 @@ class RequireUser:
         if path in PUBLIC or path.startswith(STATIC):
             await self.app(scope, receive, send)
             return
-        name = scope.get("session", {}).get("user")
-        user = await self.lookup(name) if name else None
-        if user is None:
-            from starlette.responses import JSONResponse, RedirectResponse
+        from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+        name = scope.get("session", {}).get("user")
+        try:
+            user = await self.lookup(name) if name else None
+        except StoreError as exc:  # the store is busy (another process) or cannot be opened
+            message = str(exc)
+            if path.startswith("/api/"):
+                busy: Any = JSONResponse({"error": message, "status": 503}, status_code=503)
+            else:
+                busy = HTMLResponse(f"<!DOCTYPE html><title>Store busy</title><h1>Store busy</h1>"
+                                    f"<p>{html.escape(message)}</p>", status_code=503)
+            await busy(scope, receive, send)
+            return
+        if user is None:
             if path.startswith("/api/"):
                 response: Any = JSONResponse({"error": "sign in first", "status": 401},
                                              status_code=401)
