@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Self
 
 from click.testing import CliRunner
 
@@ -75,7 +76,7 @@ def make_simulated_store(folder: Path) -> Path:
 
 
 # -- pytest fixtures (import them into a test module to use them) -----------------------
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session")
@@ -95,10 +96,10 @@ def sim_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # -- a real server in another process ----------------------------------------------------------
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import socket
+import subprocess
+import sys
+import time
 
 
 def free_port() -> int:
@@ -118,7 +119,7 @@ class ServeProcess:
         self.timeout = timeout
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> ServeProcess:
+    def __enter__(self) -> Self:
         import httpx
 
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

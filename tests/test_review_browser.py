@@ -7,6 +7,7 @@ appeal is filed for one account and upheld by a third person, and that
 account's posts are back. A screenshot of the page is saved on any failure.
 """
 
+# ruff: noqa: F811  (pytest fixtures imported from review_fixtures, then used as arguments)
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """``infoops users``, ``infoops audit`` and ``infoops serve`` through click's runner."""
+# ruff: noqa: F811  (pytest fixtures imported from review_fixtures, then used as arguments)
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
 """The review library: users, cases, decisions, takedown, appeals, audit, re-detection."""
+# ruff: noqa: F811  (pytest fixtures imported from review_fixtures, then used as arguments)
 
 from __future__ import annotations
 

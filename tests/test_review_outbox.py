@@ -1,4 +1,5 @@
 """The enforcement outbox against a local receiver on 127.0.0.1: keys, retries, backoff."""
+# ruff: noqa: F811  (pytest fixtures imported from review_fixtures, then used as arguments)
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -32,7 +34,7 @@ class Receiver:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 owner.requests.append((dict(self.headers), body))
                 failing = len(owner.requests) <= owner.fail
@@ -47,7 +49,7 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/enforce"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> Receiver:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

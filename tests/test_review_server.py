@@ -1,4 +1,5 @@
 """``infoops serve`` as a real process: concurrent reviewers, and sharing the store with the CLI."""
+# ruff: noqa: F811  (pytest fixtures imported from review_fixtures, then used as arguments)
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import pytest
 
 httpx = pytest.importorskip("httpx")
 
-from click.testing import CliRunner  # noqa: E402
+from click.testing import CliRunner
 
-from infoops.cli import cli  # noqa: E402
-from infoops.store import Store  # noqa: E402
-from review_fixtures import (  # noqa: E402,F401
+from infoops.cli import cli
+from infoops.store import Store
+from review_fixtures import (  # noqa: F401
     RUN,
     ServeProcess,
     hand_db,
@@ -35,7 +36,9 @@ def test_two_reviewers_deciding_at_once_lose_no_update(hand_db: Path) -> None:
             barrier = threading.Barrier(2)
             results: dict[str, httpx.Response] = {}
 
-            def decide(name: str, client: httpx.Client, decision: str) -> None:
+            def decide(name: str, client: httpx.Client, decision: str, cid: str = cid,
+                       version: int = version, barrier: threading.Barrier = barrier,
+                       results: dict[str, httpx.Response] = results) -> None:
                 barrier.wait()
                 results[name] = client.post(
                     f"/api/cases/{cid}/decide",

@@ -1,4 +1,5 @@
 """The review web app through Starlette's test client: security, JSON twins, hostile text."""
+# ruff: noqa: F811  (pytest fixtures imported from review_fixtures, then used as arguments)
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ import pytest
 pytest.importorskip("starlette")
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
-from starlette.routing import Route  # noqa: E402
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.routing import Route
+from starlette.testclient import TestClient
 
-from infoops.review.web import ServeConfig, create_app  # noqa: E402
-from infoops.review.web.app import routes  # noqa: E402
-from review_fixtures import HOSTILE, PASSWORDS, RUN, hand_db, hand_template  # noqa: E402,F401
-from report_fixtures import BIDI, HOSTILE_NAME, SCRIPT  # noqa: E402
+from infoops.review.web import ServeConfig, create_app
+from infoops.review.web.app import routes
+from report_fixtures import BIDI, HOSTILE_NAME, SCRIPT
+from review_fixtures import HOSTILE, PASSWORDS, RUN, hand_db, hand_template  # noqa: F401
 
 PUBLIC = {"/login", "/api/login", "/healthz"}
 EXAMPLE = {"network_id": "1", "account_id": "c1", "case_id": "C1", "appeal_id": "A1",

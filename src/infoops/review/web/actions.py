@@ -35,7 +35,7 @@ async def _fields(request: Request) -> dict[str, Any]:
             raise ReviewError("send a JSON object")
         return body
     form = await request.form()
-    out: dict[str, Any] = {k: form.get(k) for k in form.keys()}
+    out: dict[str, Any] = {k: form.get(k) for k in form}
     out["account_ids"] = [str(v) for v in form.getlist("account_ids")]
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -55,7 +55,7 @@ class ServeConfig:
     analysis: bool = True
     secret_key: str | None = None
     https_only: bool = False
-    retry: outbox.RetryPolicy = outbox.RetryPolicy()
+    retry: outbox.RetryPolicy = field(default_factory=outbox.RetryPolicy)
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -17,6 +17,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.requests import Request
@@ -56,7 +57,7 @@ def csrf_token(request: Request) -> str:
 async def check_csrf(request: Request) -> None:
     """403 unless the request carries the session's CSRF token (form field or header)."""
     want = request.session.get("csrf")
-    got = request.headers.get(CSRF_HEADER)
+    got: Any = request.headers.get(CSRF_HEADER)
     if got is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         got = (await request.form()).get(CSRF_FIELD)
@@ -171,7 +172,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def wrapped(message: dict[str, Any]) -> None:
+        async def wrapped(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [
