@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import re
+import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("starlette")
+# starlette warns that its test client will move to httpx2; httpx is what it runs on today
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
 from starlette.routing import Route
