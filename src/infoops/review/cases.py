@@ -293,10 +293,16 @@ def case_accounts(con: duckdb.DuckDBPyConnection, case_id: str, limit: int = 50,
 
 
 def list_cases(con: duckdb.DuckDBPyConnection, status: str | None = None, limit: int = 50,
-               offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """Cases, newest first, with account counts and takedown state."""
-    where = "WHERE status = ?" if status else ""
-    params: list[Any] = [status] if status else []
+               offset: int = 0, run_id: str | None = None,
+               network_id: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Cases (optionally of one status, or on one network of a run), newest first, with
+    account counts and takedown state."""
+    conds, params = [], []
+    for column, value in (("status", status), ("run_id", run_id), ("network_id", network_id)):
+        if value is not None:
+            conds.append(f"{column} = ?")
+            params.append(value)
+    where = ("WHERE " + " AND ".join(conds)) if conds else ""
     total = int(scalar(con, f"SELECT count(*) FROM cases {where}", params))
     page = rows(
         con,

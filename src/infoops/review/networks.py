@@ -72,13 +72,17 @@ def ranked(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
     return nets
 
 
-def network_status(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, dict[str, Any]]:
-    """Per network: its latest case (id, status, decision) and re-detection flags (live)."""
-    flags = redetect.network_flags(con, run_id)
+def network_status(con: duckdb.DuckDBPyConnection, run_id: str,
+                   network_id: str | None = None) -> dict[str, dict[str, Any]]:
+    """Per network (or just ``network_id``): its latest case (id, status, decision) and
+    re-detection flags (live)."""
+    flags = redetect.network_flags(con, run_id, network_id)
     for r in rows(con, "SELECT network_id, arg_max(case_id, created_at) AS case_id, "
                        "arg_max(status, created_at) AS case_status, "
                        "arg_max(decision, created_at) AS decision FROM cases "
-                       "WHERE run_id = ? AND network_id IS NOT NULL GROUP BY 1", [run_id]):
+                       "WHERE run_id = ? AND network_id IS NOT NULL "
+                       "AND (? IS NULL OR network_id = ?) GROUP BY 1",
+                  [run_id, network_id, network_id]):
         flags.setdefault(r["network_id"], {"decided": 0, "taken_down": 0, "returning": 0}).update(
             case_id=r["case_id"], case_status=r["case_status"], decision=r["decision"])
     return flags

@@ -66,22 +66,30 @@ def returning(con: duckdb.DuckDBPyConnection, run_id: str, network_id: str,
         """, {"run": run_id, "net": network_id, "k": int(limit)})
 
 
-def network_flags(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, dict[str, int]]:
-    """Per network of a run: members already decided, taken down, and returning suspects."""
+def network_flags(con: duckdb.DuckDBPyConnection, run_id: str,
+                  network_id: str | None = None) -> dict[str, dict[str, int]]:
+    """Per network of a run (or just ``network_id``): members already decided, taken down,
+    and returning suspects."""
+    net = "AND network_id = $net" if network_id is not None else ""
+    params: dict[str, str] = {"run": run_id}
+    if network_id is not None:
+        params["net"] = network_id
     out: dict[str, dict[str, int]] = {}
     for nid, decided, gone in con.execute(
-        """
-        WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = ?)
+        f"""
+        WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = $run {net})
         SELECT m.network_id,
                count(*) FILTER (WHERE m.account_id IN (SELECT account_id FROM case_accounts
                                                       WHERE decision IS NOT NULL)),
                count(*) FILTER (WHERE m.account_id IN (SELECT account_id FROM takedowns
                                                       WHERE status = 'active'))
         FROM m GROUP BY 1
-        """, [run_id]).fetchall():
+        """, params).fetchall():
         out[str(nid)] = {"decided": int(decided), "taken_down": int(gone), "returning": 0}
+    if not con.execute("SELECT count(*) FROM takedowns WHERE status = 'active'").fetchall()[0][0]:
+        return out  # nothing taken down anywhere: nobody can be returning
     for nid, n in con.execute(
-        _RETURNING.format(net="") + "SELECT network_id, count(DISTINCT account_id) FROM links "
-                                    "GROUP BY 1", {"run": run_id}).fetchall():
+        _RETURNING.format(net=net) + "SELECT network_id, count(DISTINCT account_id) FROM links "
+                                     "GROUP BY 1", params).fetchall():
         out.setdefault(str(nid), {"decided": 0, "taken_down": 0, "returning": 0})["returning"] = int(n)
     return out

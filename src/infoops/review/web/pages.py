@@ -57,12 +57,11 @@ async def network(request: Request) -> Response:
     c = ctx(request)
     summary = await read(request, lambda con: c.memo(("summary", run, nid),
                                                      lambda: networks.summary(con, run, nid)))
-    status = (await read(request, networks.network_status, run)).get(nid, {})
+    status = (await read(request, networks.network_status, run, nid)).get(nid, {})
     rejected = await read(request, lambda con: c.memo(("rejected", run, nid),
                                                       lambda: networks.rejected(con, run, nid)))
     back = await read(request, returning, run, nid)
-    open_cases, _ = await read(request, cases.list_cases)
-    here = [k for k in open_cases if k["run_id"] == run and k["network_id"] == nid]
+    here, _ = await read(request, cases.list_cases, run_id=run, network_id=nid)
     got = c.analyses.get(run, nid) if c.config.analysis else "off"
     data: dict[str, Any] = {"run_id": run, "network": summary, "status": status,
                             "rejected": rejected, "returning": back, "cases": here,
