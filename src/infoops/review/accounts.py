@@ -26,12 +26,25 @@ def account(con: duckdb.DuckDBPyConnection, account_id: str, run_id: str | None)
     out["history"] = rows(con, "SELECT changed_at, field, old_value, new_value FROM "
                                "profile_changes WHERE account_id = ? ORDER BY changed_at",
                           [account_id])
-    out["posts_by_kind"] = rows(con, "SELECT kind, count(*) AS n, min(created_at) AS first, "
-                                     "max(created_at) AS last FROM posts WHERE account_id = ? "
-                                     "GROUP BY kind ORDER BY kind", [account_id])
-    out["timeline"] = rows(con, "SELECT strftime(date_trunc('day', created_at), '%Y-%m-%d') AS day,"
-                                " count(*) AS n FROM posts WHERE account_id = ? AND created_at "
-                                "IS NOT NULL GROUP BY 1 ORDER BY 1", [account_id])
+    # one scan of posts for both the activity table and the timeline
+    daily = con.execute(
+        "SELECT kind, strftime(date_trunc('day', created_at), '%Y-%m-%d') AS day, count(*), "
+        "min(created_at), max(created_at) FROM posts WHERE account_id = ? GROUP BY ALL",
+        [account_id]).fetchall()
+    kinds: dict[str, dict[str, Any]] = {}
+    days: dict[str, int] = {}
+    for kind, day, n, first, last in daily:
+        k = kinds.setdefault(kind, {"kind": kind, "n": 0, "first": first, "last": last})
+        k["n"] += int(n)
+        if first is not None and (k["first"] is None or first < k["first"]):
+            k["first"] = first
+        if last is not None and (k["last"] is None or last > k["last"]):
+            k["last"] = last
+        if day is not None:
+            days[day] = days.get(day, 0) + int(n)
+    out["posts_by_kind"] = [{**k, "first": _text(k["first"]), "last": _text(k["last"])}
+                            for _, k in sorted(kinds.items())]
+    out["timeline"] = [{"day": d, "n": n} for d, n in sorted(days.items())]
     memberships = rows(con, "SELECT m.run_id, m.network_id, m.role, m.score, m.reason, "
                             "m.signals::TEXT AS signals FROM members m JOIN detect_runs d "
                             "USING (run_id) WHERE m.account_id = ? ORDER BY d.started_at DESC",
@@ -51,6 +64,10 @@ def account(con: duckdb.DuckDBPyConnection, account_id: str, run_id: str | None)
     return out
 
 
+def _text(value: Any) -> Any:
+    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else value
+
+
 def links(con: duckdb.DuckDBPyConnection, account_id: str, run_id: str, k: int = 10,
           samples: int = 3) -> list[dict[str, Any]]:
     """The account's strongest significant links in a run, each with sample evidence posts."""
@@ -64,21 +81,39 @@ def links(con: duckdb.DuckDBPyConnection, account_id: str, run_id: str, k: int =
           AND trace <> 'fused'
         ORDER BY weight DESC, other, trace LIMIT $k
         """, {"acc": account_id, "r": run_id, "k": int(k)})
+    if not found:
+        return found
+    # one pass over the account's evidence for all its links (not one query per link)
+    samples_of = rows(
+        con,
+        """
+        WITH l AS (SELECT unnest($others::TEXT[]) AS other, unnest($traces::TEXT[]) AS trace),
+        ev AS (
+            SELECT e.trace, e.object, e.delta_seconds,
+                   CASE WHEN e.a = $acc THEN e.b ELSE e.a END AS other,
+                   CASE WHEN e.a = $acc THEN e.post_a ELSE e.post_b END AS own_post,
+                   CASE WHEN e.a = $acc THEN e.post_b ELSE e.post_a END AS other_post
+            FROM evidence e WHERE e.run_id = $r AND (e.a = $acc OR e.b = $acc)),
+        pick AS (
+            SELECT ev.*, row_number() OVER (PARTITION BY ev.other, ev.trace
+                   ORDER BY abs(ev.delta_seconds) NULLS LAST, ev.own_post, ev.other_post) AS k
+            FROM ev JOIN l USING (other, trace)),
+        wanted AS (SELECT * FROM pick WHERE k <= $k),
+        p AS (SELECT post_id, created_at, text FROM posts WHERE post_id IN
+              (SELECT own_post FROM wanted UNION SELECT other_post FROM wanted))
+        SELECT w.other, w.trace, w.object, w.delta_seconds, w.own_post,
+               po.created_at AS own_time, po.text AS own_text, w.other_post,
+               pt.created_at AS other_time, pt.text AS other_text
+        FROM wanted w LEFT JOIN p po ON po.post_id = w.own_post
+        LEFT JOIN p pt ON pt.post_id = w.other_post
+        ORDER BY w.other, w.trace, w.k
+        """, {"acc": account_id, "r": run_id, "k": int(samples),
+              "others": [link["other"] for link in found],
+              "traces": [link["trace"] for link in found]})
     for link in found:
-        link["evidence"] = rows(
-            con,
-            """
-            SELECT e.object, e.delta_seconds,
-                   po.post_id AS own_post, po.created_at AS own_time, po.text AS own_text,
-                   pt.post_id AS other_post, pt.created_at AS other_time, pt.text AS other_text
-            FROM evidence e
-            LEFT JOIN posts po ON po.post_id = CASE WHEN e.a = $acc THEN e.post_a ELSE e.post_b END
-            LEFT JOIN posts pt ON pt.post_id = CASE WHEN e.a = $acc THEN e.post_b ELSE e.post_a END
-            WHERE e.run_id = $r AND e.trace = $t
-              AND ((e.a = $acc AND e.b = $o) OR (e.b = $acc AND e.a = $o))
-            ORDER BY abs(e.delta_seconds) NULLS LAST, own_post, other_post LIMIT $k
-            """, {"acc": account_id, "o": link["other"], "r": run_id, "t": link["trace"],
-                  "k": int(samples)})
+        link["evidence"] = [{k: v for k, v in e.items() if k not in ("other", "trace")}
+                            for e in samples_of
+                            if e["other"] == link["other"] and e["trace"] == link["trace"]]
     return found
 
 
