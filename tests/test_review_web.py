@@ -270,3 +270,36 @@ def test_hostile_text_is_inert_on_every_page(app) -> None:
         assert "&lt;script&gt;" in c.get("/accounts/c1").text
         assert "&lt;img src=x onerror=alert(1)&gt;" in c.get("/cases/C1").text
         assert c.get("/api/accounts/c1").json()["profile"]["screen_name"] == HOSTILE_NAME
+
+
+def test_network_page_embeds_the_reports_analysis(hand_db: Path) -> None:
+    app = create_app(ServeConfig(db=str(hand_db)))
+    with TestClient(app) as c:
+        login(c, "ann")
+        first = c.get("/networks/1")
+        assert first.status_code == 200
+        got = app.state.ctx.analyses.wait(RUN, "1", timeout=120)
+        assert not isinstance(got, str), got
+        page = c.get("/networks/1").text
+        for section in ("narratives", "timeline", "picture", "evidence"):
+            assert f'data-section="{section}"' in page
+        assert 'class="chart netpic"' in page
+        data = c.get("/api/networks/1").json()
+        assert data["analysis_state"] == "ready"
+        assert data["analysis"]["counts"]["accounts"] == 18
+        assert data["analysis"]["picture"]["total_nodes"] == 18
+
+
+def test_rejected_networks_show_on_the_pages(client: TestClient, hand_db: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(hand_db))
+    con.execute("INSERT INTO rejected_networks VALUES (?, 'X1', 0.2, 3, 'co-hashtag', "
+                "'organic crowd around one trending hashtag', NULL)", [RUN])
+    con.execute("INSERT INTO rejected_members VALUES (?, 'X1', 'c2', NULL, 0.1, 'crowd')", [RUN])
+    con.close()
+    login(client, "ann")
+    assert 'data-rejected="X1"' in client.get("/networks").text
+    page = client.get("/networks/1").text
+    assert 'data-rejected="X1"' in page and "organic crowd around one trending hashtag" in page
+    assert client.get("/api/networks/2").json()["rejected"] == []
