@@ -303,3 +303,11 @@ def test_rejected_networks_show_on_the_pages(client: TestClient, hand_db: Path) 
     page = client.get("/networks/1").text
     assert 'data-rejected="X1"' in page and "organic crowd around one trending hashtag" in page
     assert client.get("/api/networks/2").json()["rejected"] == []
+
+
+def test_every_page_and_action_has_a_json_twin() -> None:
+    paths = {(r.path, m) for r in routes() if isinstance(r, Route) for m in (r.methods or ())}
+    pages = {(p, m) for p, m in paths if not p.startswith("/api/") and m in ("GET", "POST")}
+    missing = [(p, m) for p, m in pages
+               if p not in ("/", "/healthz") and ("/api" + p, m) not in paths]
+    assert missing == []
