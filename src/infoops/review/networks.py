@@ -15,7 +15,7 @@ import duckdb
 from infoops.errors import NotFoundError
 from infoops.report.build import ranked_networks
 from infoops.review import redetect
-from infoops.review.rows import one, parse_json, rows, scalar
+from infoops.review.rows import one, parse_json, posts_by_id, rows, scalar
 
 #: Rows per page of every paged table unless the request asks for fewer.
 PAGE_SIZE = 50
@@ -198,13 +198,16 @@ def evidence(con: duckdb.DuckDBPyConnection, run_id: str, network_id: str, *,
         , ev AS (SELECT * FROM evidence e WHERE {where}
                  ORDER BY e.trace, e.a, e.b, e.post_a, e.post_b LIMIT $k OFFSET $o)
         SELECT ev.trace, ev.a, aa.screen_name AS name_a, ev.b, ab.screen_name AS name_b,
-               ev.object, ev.delta_seconds, ev.post_a, pa.created_at AS time_a, pa.text AS text_a,
-               ev.post_b, pb.created_at AS time_b, pb.text AS text_b
+               ev.object, ev.delta_seconds, ev.post_a, ev.post_b
         FROM ev LEFT JOIN accounts aa ON aa.account_id = ev.a
         LEFT JOIN accounts ab ON ab.account_id = ev.b
-        LEFT JOIN posts pa ON pa.post_id = ev.post_a LEFT JOIN posts pb ON pb.post_id = ev.post_b
         ORDER BY ev.trace, ev.a, ev.b, ev.post_a, ev.post_b
         """, {**params, "k": int(limit), "o": int(offset)})
+    texts = posts_by_id(con, [e["post_a"] for e in page] + [e["post_b"] for e in page])
+    for e in page:
+        pa, pb = texts.get(e["post_a"], {}), texts.get(e["post_b"], {})
+        e.update(time_a=pa.get("created_at"), text_a=pa.get("text"),
+                 time_b=pb.get("created_at"), text_b=pb.get("text"))
     return page, total
 
 

@@ -84,3 +84,21 @@ def parse_json(raw: Any) -> Any:
         return json.loads(raw)
     except (TypeError, ValueError):
         return {"value": str(raw)}
+
+
+def posts_by_id(con: duckdb.DuckDBPyConnection, post_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """``created_at`` and ``text`` of the given posts, by id.
+
+    An ``IN`` list of bound values lets DuckDB look the ids up in the primary-key
+    index (5 ms for 60 posts of 2.7M); a join or an ``IN (subquery)`` scans every
+    post's text instead (230 ms).
+    """
+    wanted = sorted({p for p in post_ids if p is not None})
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i:i + 500]
+        marks = ", ".join("?" * len(chunk))
+        for r in rows(con, f"SELECT post_id, created_at, text FROM posts WHERE post_id IN ({marks})",
+                      chunk):
+            out[r["post_id"]] = r
+    return out
