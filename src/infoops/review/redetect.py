@@ -41,11 +41,13 @@ _RETURNING = """
 WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = $run {net}),
 gone AS (SELECT DISTINCT account_id FROM takedowns WHERE status = 'active'),
 decided AS (SELECT DISTINCT account_id FROM case_accounts WHERE decision IS NOT NULL),
-e AS (SELECT a, b FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)
-      UNION SELECT b, a FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)),
+e AS (SELECT a AS x, b AS y FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)
+        AND b IN (SELECT account_id FROM gone)
+      UNION SELECT b, a FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)
+        AND a IN (SELECT account_id FROM gone)),
 links AS (
-    SELECT m.network_id, m.account_id, e.b AS linked_to
-    FROM m JOIN e ON e.a = m.account_id JOIN gone ON gone.account_id = e.b
+    SELECT m.network_id, m.account_id, e.y AS linked_to
+    FROM m JOIN e ON e.x = m.account_id
     WHERE m.account_id NOT IN (SELECT account_id FROM decided)
       AND m.account_id NOT IN (SELECT account_id FROM gone))
 """
@@ -54,6 +56,8 @@ links AS (
 def returning(con: duckdb.DuckDBPyConnection, run_id: str, network_id: str,
               limit: int = 200) -> list[dict[str, Any]]:
     """New accounts of a network linked to taken-down accounts (possible ban evasion)."""
+    if not con.execute("SELECT count(*) FROM takedowns WHERE status = 'active'").fetchall()[0][0]:
+        return []
     return rows(
         con,
         _RETURNING.format(net="AND network_id = $net")
