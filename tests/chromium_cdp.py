@@ -117,6 +117,52 @@ class Chromium:
         self.wait_event("Page.loadEventFired", session)
         return session
 
+    def _wait_after(self, method: str, session: str, start: int) -> dict[str, Any]:
+        """Wait for an event that arrives after ``self.events[start]``."""
+        for ev in self.events[start:]:
+            if ev.get("method") == method and ev.get("sessionId") == session:
+                return ev
+        deadline = time.monotonic() + self.timeout
+        while True:
+            ev = self._read_message(deadline)
+            self.events.append(ev)
+            if ev.get("method") == method and ev.get("sessionId") == session:
+                return ev
+
+    def navigate(self, session: str, url: str) -> None:
+        """Load ``url`` in an open page and wait for it."""
+        start = len(self.events)
+        self.send("Page.navigate", {"url": url}, session=session)
+        self._wait_after("Page.loadEventFired", session, start)
+
+    def click(self, session: str, selector: str, navigates: bool = True) -> None:
+        """Click the element ``selector`` (a link or a submit button); wait for the next page."""
+        start = len(self.events)
+        found = self.evaluate(session, f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                                       f" if (!e) return false; e.click(); return true; }})()")
+        if not found:
+            raise RuntimeError(f"no element {selector!r} on {self.url(session)}")
+        if navigates:
+            self._wait_after("Page.loadEventFired", session, start)
+
+    def type(self, session: str, selector: str, text: str) -> None:
+        """Set the value of the input, textarea or select ``selector``."""
+        ok = self.evaluate(session, f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                                    f" if (!e) return false; e.value = {json.dumps(text)}; return true; }})()")
+        if not ok:
+            raise RuntimeError(f"no field {selector!r} on {self.url(session)}")
+
+    def text(self, session: str, selector: str = "body") -> str:
+        """The visible text of the first element ``selector`` ('' when absent)."""
+        return str(self.evaluate(session, f"(document.querySelector({json.dumps(selector)}) || "
+                                          f"{{innerText: ''}}).innerText"))
+
+    def count(self, session: str, selector: str) -> int:
+        return int(self.evaluate(session, f"document.querySelectorAll({json.dumps(selector)}).length"))
+
+    def url(self, session: str) -> str:
+        return str(self.evaluate(session, "location.href"))
+
     def errors(self) -> list[str]:
         """Console errors, uncaught exceptions and error-level log entries seen so far."""
         out = []

@@ -97,6 +97,24 @@ class SimulationError(InfoopsError):
     exit_code = 2
 
 
+class ReviewError(InfoopsError):
+    """A review action cannot be done as asked (bad decision, wrong state)."""
+
+    exit_code = 2
+
+
+class ConflictError(ReviewError):
+    """Someone else changed the case (or appeal) first; reload and decide again."""
+
+
+class ForbiddenError(ReviewError):
+    """The signed-in user's role (or the two-person rule) does not allow the action."""
+
+
+class AuthenticationError(ReviewError):
+    """Unknown user or wrong password."""
+
+
 def describe_failure(exc: BaseException) -> str:
     """One line for an error that is not an :class:`InfoopsError`, with what to do.
 

@@ -205,10 +205,158 @@ _HARDENING = (
     "CREATE TABLE post_rt_names (post_id TEXT PRIMARY KEY, screen_name TEXT NOT NULL)",
 )
 
+_REVIEW = (
+    """
+    CREATE TABLE users (
+        username       TEXT PRIMARY KEY,
+        role           TEXT NOT NULL,
+        password_hash  TEXT NOT NULL,
+        active         BOOLEAN NOT NULL DEFAULT TRUE,
+        created_at     TIMESTAMP NOT NULL,
+        created_by     TEXT
+    )
+    """,
+    """
+    CREATE TABLE review_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+    """,
+    """
+    CREATE TABLE cases (
+        case_id     TEXT PRIMARY KEY,
+        run_id      TEXT,
+        network_id  TEXT,
+        title       TEXT,
+        status      TEXT NOT NULL,
+        assignee    TEXT,
+        created_by  TEXT NOT NULL,
+        created_at  TIMESTAMP NOT NULL,
+        updated_at  TIMESTAMP NOT NULL,
+        version     BIGINT NOT NULL,
+        decision    TEXT,
+        policy      TEXT,
+        updated_by  TEXT
+    )
+    """,
+    """
+    CREATE TABLE case_accounts (
+        case_id     TEXT NOT NULL,
+        account_id  TEXT NOT NULL,
+        decision    TEXT,
+        policy      TEXT,
+        decided_by  TEXT,
+        decided_at  TIMESTAMP,
+        role        TEXT,
+        score       DOUBLE,
+        PRIMARY KEY (case_id, account_id)
+    )
+    """,
+    """
+    CREATE TABLE decisions (
+        decision_id  BIGINT PRIMARY KEY,
+        case_id      TEXT NOT NULL,
+        account_id   TEXT,
+        decision     TEXT NOT NULL,
+        policy       TEXT,
+        note         TEXT,
+        decided_by   TEXT NOT NULL,
+        decided_at   TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE case_notes (
+        case_id     TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        created_at  TIMESTAMP NOT NULL,
+        text        TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE takedowns (
+        account_id    TEXT NOT NULL,
+        case_id       TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        taken_at      TIMESTAMP,
+        restored_at   TIMESTAMP,
+        requested_by  TEXT NOT NULL,
+        requested_at  TIMESTAMP NOT NULL,
+        approved_by   TEXT,
+        policy        TEXT,
+        restored_by   TEXT,
+        PRIMARY KEY (account_id, case_id)
+    )
+    """,
+    """
+    CREATE TABLE appeals (
+        appeal_id   TEXT PRIMARY KEY,
+        account_id  TEXT NOT NULL,
+        case_id     TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        statement   TEXT,
+        filed_by    TEXT NOT NULL,
+        filed_at    TIMESTAMP NOT NULL,
+        decided_by  TEXT,
+        decided_at  TIMESTAMP,
+        reason      TEXT,
+        version     BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE outbox (
+        action_id        TEXT PRIMARY KEY,
+        kind             TEXT NOT NULL,
+        case_id          TEXT,
+        payload          JSON NOT NULL,
+        idempotency_key  TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        attempts         BIGINT NOT NULL DEFAULT 0,
+        created_at       TIMESTAMP NOT NULL,
+        next_attempt_at  TIMESTAMP,
+        delivered_at     TIMESTAMP,
+        last_error       TEXT
+    )
+    """,
+    """
+    CREATE TABLE audit_log (
+        seq          BIGINT PRIMARY KEY,
+        logged_at    TIMESTAMP NOT NULL,
+        actor        TEXT NOT NULL,
+        action       TEXT NOT NULL,
+        object_type  TEXT NOT NULL,
+        object_id    TEXT,
+        reason       TEXT,
+        before       JSON,
+        after        JSON,
+        prev_hash    TEXT NOT NULL,
+        hash         TEXT NOT NULL
+    )
+    """,
+    # The live view: what the platform still shows. Taken-down rows stay in
+    # accounts/posts (the archive); these views leave out every account with an
+    # active takedown and all of its content.
+    """
+    CREATE VIEW live_accounts AS
+    SELECT a.* FROM accounts a
+    WHERE NOT EXISTS (SELECT 1 FROM takedowns t
+                      WHERE t.account_id = a.account_id AND t.status = 'active')
+    """,
+    """
+    CREATE VIEW live_posts AS
+    SELECT p.* FROM posts p
+    WHERE NOT EXISTS (SELECT 1 FROM takedowns t
+                      WHERE t.account_id = p.account_id AND t.status = 'active')
+    """,
+    """
+    CREATE VIEW removed_posts AS
+    SELECT p.* FROM posts p
+    WHERE EXISTS (SELECT 1 FROM takedowns t
+                  WHERE t.account_id = p.account_id AND t.status = 'active')
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables: accounts, posts, entities, runs, results", _CORE),
     Migration(2, "networks detect looked at and rejected, with their reasons", _REJECTED),
-    # 3 is reserved for the review app
+    Migration(3, "review: users, cases, decisions, takedowns, appeals, outbox, audit log, "
+                 "live views", _REVIEW),
     Migration(4, "run owners, quarantine line ranges and page items, RT @name retweets", _HARDENING),
 )
 
@@ -228,4 +376,9 @@ DATA_TABLES = (
 RESULT_TABLES = (
     "detect_runs", "edges", "networks", "members", "evidence",
     "rejected_networks", "rejected_members",
+)
+#: Tables written by the review app (``infoops serve``); ``audit_log`` is append-only.
+REVIEW_TABLES = (
+    "users", "review_settings", "cases", "case_accounts", "decisions", "case_notes",
+    "takedowns", "appeals", "outbox", "audit_log",
 )
