@@ -86,5 +86,5 @@ def test_cli_works_while_serve_is_idle(hand_db: Path) -> None:
         with Store(hand_db):
             r = c.get("/api/cases")
             assert r.status_code == 503
-            assert "in use by process" in r.json()["error"] and "try again" in r.json()["error"]
+            assert "store busy" in r.json()["error"] and "retry" in r.json()["error"]
         assert c.get("/api/cases").status_code == 200

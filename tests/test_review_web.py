@@ -291,13 +291,14 @@ def test_network_page_embeds_the_reports_analysis(hand_db: Path) -> None:
 
 
 def test_rejected_networks_show_on_the_pages(client: TestClient, hand_db: Path) -> None:
-    import duckdb
+    from infoops.store import Store
 
-    con = duckdb.connect(str(hand_db))
+    store = Store(str(hand_db))  # the store's own configuration, as the app opens it
+    con = store.con
     con.execute("INSERT INTO rejected_networks VALUES (?, 'X1', 0.2, 3, 'co-hashtag', "
                 "'organic crowd around one trending hashtag', NULL)", [RUN])
     con.execute("INSERT INTO rejected_members VALUES (?, 'X1', 'c2', NULL, 0.1, 'crowd')", [RUN])
-    con.close()
+    store.close()
     login(client, "ann")
     assert 'data-rejected="X1"' in client.get("/networks").text
     page = client.get("/networks/1").text

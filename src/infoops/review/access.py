@@ -12,7 +12,6 @@ which tells the user what to do.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,40 +21,25 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from infoops.errors import StoreError
+from infoops.errors import StoreBusyError, StoreError
 from infoops.store import Store
 
 T = TypeVar("T")
-_PID = re.compile(r"PID (\d+)")
-
-
-class StoreBusyError(StoreError):
-    """Another process holds the store's write lock."""
-
-
-def is_lock_error(exc: BaseException) -> bool:
-    text = str(exc)
-    return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
-
-
-def busy_message(path: str, exc: BaseException) -> str:
-    pid = _PID.search(str(exc))
-    who = f"process {pid.group(1)}" if pid else "another process"
-    return (f"{path} is in use by {who} (DuckDB allows one writer at a time); wait for that "
-            f"command to finish, or stop it, and try again")
 
 
 def open_with_retry(path: str, wait_seconds: float = 10.0, read_only: bool = False) -> Store:
-    """Open the store, retrying while another process holds its lock (e.g. ``serve``)."""
+    """Open the store, retrying while another process holds its lock (e.g. ``serve``).
+
+    Past ``wait_seconds`` the :class:`~infoops.errors.StoreBusyError` goes up:
+    its message names the process that holds the store.
+    """
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
             return Store(path, read_only=read_only)
-        except StoreError as exc:
-            if not is_lock_error(exc):
-                raise
+        except StoreBusyError:
             if time.monotonic() >= deadline:
-                raise StoreBusyError(busy_message(path, exc)) from exc
+                raise
             time.sleep(0.2)
 
 

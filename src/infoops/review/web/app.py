@@ -25,9 +25,10 @@ from infoops.errors import (
     InfoopsError,
     NotFoundError,
     ReviewError,
+    StoreBusyError,
 )
 from infoops.review import outbox, users
-from infoops.review.access import StoreAccess, StoreBusyError
+from infoops.review.access import StoreAccess
 from infoops.review.analysis import AnalysisCache, compute
 from infoops.review.delivery import Deliverer
 from infoops.review.takedown import APPROVAL_THRESHOLD
