@@ -59,3 +59,9 @@ class SimulationError(InfoopsError):
     """The simulator was asked for something it cannot build."""
 
     exit_code = 2
+
+
+class DisclosureError(InfoopsError):
+    """A release cannot be made or checked (no secret, bad name, folder in use)."""
+
+    exit_code = 2
