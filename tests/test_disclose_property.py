@@ -109,6 +109,8 @@ def worlds(draw: st.DrawFn) -> dict[str, Any]:
             "reply_to_account_id": target if kind == "reply" else None,
             "mentions": draw(st.lists(st.sampled_from(ids), max_size=3, unique=True)),
             "urls": [f"https://twitter.com/{hs[draw(st.integers(0, n - 1))]}/status/1"],
+            "hashtags": [hs[draw(st.integers(0, n - 1))], "香港"],
+            "client": draw(st.sampled_from(["Twitter Web App", f"bot of @{hs[-1]}", hs[0]])),
         })
     return {"accounts": accounts, "posts": posts, "members": members, "handles": hs, "ids": ids}
 
@@ -131,7 +133,8 @@ def _oracle_leaks(folder: Path, world: dict[str, Any]) -> list[str]:
                         found.append(f"{name}:{col}:{a['account_id']}")
                 if a["account_id"] in re.findall(r"\d+", cells.get("user_mentions", "")):
                     found.append(f"{name}:user_mentions:{a['account_id']}")
-                for col in ("tweet_text", "user_profile_description", "user_profile_url", "urls"):
+                for col in ("tweet_text", "user_profile_description", "user_profile_url", "urls",
+                            "hashtags", "tweet_client_name"):
                     text = cells.get(col, "")
                     if re.search(rf"(?<![A-Za-z0-9_\u0400-\u04ff!#$%&*@＠])[@＠]"
                                  rf"{re.escape(a['screen_name'])}(?!{_H})", text, re.IGNORECASE):

@@ -331,7 +331,7 @@ def _tweet_row(r: tuple[Any, ...], anon: _Anonymiser, profiles: dict[str, tuple[
         "user_profile_url": prof[5], "follower_count": prof[6], "following_count": prof[7],
         "account_creation_date": prof[8], "account_language": prof[9],
         "tweet_language": lang or "", "tweet_text": anon.text(text), "tweet_time": t or "",
-        "tweet_client_name": client or "",
+        "tweet_client_name": anon.text(client),
         "in_reply_to_userid": _ref(anon, reply_acc, stats), "in_reply_to_tweetid": reply_post or "",
         "quoted_tweet_tweetid": (ref_post or "") if kind == "quote" else "",
         "is_retweet": "True" if rt else "False",
@@ -340,7 +340,7 @@ def _tweet_row(r: tuple[Any, ...], anon: _Anonymiser, profiles: dict[str, tuple[
         "latitude": _num(lat), "longitude": _num(lon),
         "quote_count": _num(quotes), "reply_count": _num(replies),
         "like_count": _num(likes), "retweet_count": _num(retweets),
-        "hashtags": _pylist(tags or []),
+        "hashtags": _pylist([anon.text(x) for x in tags or []]),
         "urls": _pylist([anon.text(u) for u in urls or []]),
         "user_mentions": _pylist([_ref(anon, m, stats) for m in mentions or []]),
     }
