@@ -191,15 +191,18 @@ def write_release(store: Store, selection: Selection, name: str, out: str | Path
         anon = _Anonymiser(store, policy, Hasher(secret, policy.token_hex))
         stats = ReleaseStats()
         users_name, tweets_name = release_files(name)
-        rows = {users_name: _write_users(store, selection, anon, tmp / users_name, stats)}
+        profiles = _write_users(store, selection, anon, tmp / users_name, stats)
         if progress:
             progress(f"{stats.accounts:,} accounts ({stats.anonymised:,} anonymised)")
-        rows[tweets_name] = _write_tweets(store, selection, anon, tmp / tweets_name, stats, progress)
+        rows = {users_name: len(profiles),
+                tweets_name: _write_tweets(store, selection, anon, tmp / tweets_name, profiles,
+                                           stats, progress)}
         readme = readme_text(name, selection, policy, stats, users_name, tweets_name)
         (tmp / README).write_text(anon.text(readme, hash_unknown=False), encoding="utf-8")
         manifest = _manifest(tmp, name, selection, policy, stats, rows)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
+        tmp.chmod(0o755)  # mkdtemp's folder is private; a release is meant to be shared
         if out.exists():
             out.rmdir()
         tmp.rename(out)
@@ -217,7 +220,8 @@ def _register_members(cur: Any, selection: Selection) -> None:
 
 
 def _write_users(store: Store, selection: Selection, anon: _Anonymiser, path: Path,
-                 stats: ReleaseStats) -> int:
+                 stats: ReleaseStats) -> dict[str, tuple[str, ...]]:
+    """Write the users file; return the released profile columns by released user id."""
     cur = store.reader()
     _register_members(cur, selection)
     rows = cur.execute(
@@ -251,7 +255,7 @@ def _write_users(store: Store, selection: Selection, anon: _Anonymiser, path: Pa
     with f:
         w.writerow(USER_COLUMNS)
         w.writerows(out)
-    return len(out)
+    return {row[0]: row for row in out}
 
 
 _POSTS_SQL = f"""
@@ -272,17 +276,10 @@ ORDER BY rp.created_at, rp.post_id
 """
 
 
-def _profiles(users_path: Path) -> dict[str, tuple[str, ...]]:
-    """Released profile columns by released user id (the users file just written)."""
-    with open(users_path, newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        next(reader)
-        return {row[0]: tuple(row) for row in reader}
-
-
 def _write_tweets(store: Store, selection: Selection, anon: _Anonymiser, path: Path,
-                  stats: ReleaseStats, progress: Callable[[str], None] | None) -> int:
-    profiles = _profiles(path.with_name(path.name.replace("_tweets_", "_users_")))
+                  profiles: dict[str, tuple[str, ...]], stats: ReleaseStats,
+                  progress: Callable[[str], None] | None) -> int:
+    """Write the tweets file, streaming the members' posts; return the rows written."""
     cur = store.reader()
     _register_members(cur, selection)
     result = cur.execute(_POSTS_SQL)
