@@ -327,3 +327,19 @@ def test_ingest_reads_a_release_back(world: Store, tmp_path: Path, runner: CliRu
     assert posts == [("p1", t("1001"), "original", None), ("p2", t("1002"), "retweet", t("1001")),
                      ("p3", "1003", "reply", None), ("p4", t("1001"), "quote", None)]
     assert not any(a in accounts for a in ("1001", "1002", "2001", "2003"))
+
+
+def test_check_with_the_secret_proves_every_userid_a_member(world: Store, tmp_path: Path) -> None:
+    out = release(world, tmp_path / "rel")
+    res = check_release(world, out, SECRET)
+    assert res.ok and res.members_verified
+    users = out / release_files("test_release")[0]
+    stranger = Hasher(SECRET).token("2001")  # a non-member under its own token
+    line = _plant(users, 0, "userid", stranger)
+    assert not [x for x in check_release(world, out).leaks if x.column == "userid"]
+    leaks = check_release(world, out, SECRET).leaks
+    assert any(x.line == line and x.column == "userid" and x.kind.startswith("userid of no released")
+               for x in leaks), [str(x) for x in leaks]
+    wrong = check_release(world, release(world, tmp_path / "other", secret=OTHER_SECRET), SECRET)
+    assert [x.kind for x in wrong.leaks] == [
+        "the secret does not match this release (no userid is a member's token)"]

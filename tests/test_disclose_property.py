@@ -183,8 +183,8 @@ def test_random_networks_release_clean_and_planted_leaks_are_found(world: dict[s
         add_network(store, world["members"])
         rel = Path(tmp) / "rel"
         write_release(store, select_network(store, "N1"), "r", rel, SECRET)
-        res = check_release(store, rel)
-        assert res.ok, [str(x) for x in res.leaks]
+        res = check_release(store, rel, SECRET)
+        assert res.ok and res.members_verified, [str(x) for x in res.leaks]
         assert _oracle_leaks(rel, world) == []
         token0 = Hasher(SECRET).token(world["accounts"][0]["account_id"])
         users, tweets = release_files("r")

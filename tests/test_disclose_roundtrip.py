@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from disclose_fixtures import SECRET
 
+from disclose_fixtures import SECRET
 from infoops.cli import cli
 from infoops.detect.network_export import raw_edges
 from infoops.disclose import Hasher

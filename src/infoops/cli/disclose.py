@@ -27,9 +27,9 @@ def command(network: str | None, run_id: str | None, case_id: str | None, name: 
     from infoops.disclose.cli import run_check, run_release
 
     if check_dir is not None:
-        if network or case_id or name or out or run_id or core_only or secret_file:
-            raise click.UsageError("--check DIR takes only --db")
-        text, ok = run_check(db, check_dir)
+        if network or case_id or name or out or run_id or core_only:
+            raise click.UsageError("--check DIR takes only --db and --secret-file")
+        text, ok = run_check(db, check_dir, secret_file)
         click.echo(text)
         if not ok:
             raise click.exceptions.Exit(1)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infoops.disclose.policy import FOLLOWER_THRESHOLD, Policy
+from infoops.disclose.policy import FOLLOWER_THRESHOLD, TOKEN_HEX, Hasher, Policy
 from infoops.disclose.release import MANIFEST, sha256_file
 from infoops.disclose.scan import Identities, key, scan
 from infoops.disclose.select import select_source
@@ -38,6 +38,7 @@ from infoops.errors import DisclosureError
 from infoops.ingest.parse import literal_list
 from infoops.store import Store
 
+_NOT_RELEASED = "userid of no released account (with the secret)"
 _ID_COLUMNS = frozenset({"userid", "in_reply_to_userid", "retweet_userid"})
 _NAME_COLUMNS = frozenset({"user_screen_name", "user_display_name"})
 _LIST_ID_COLUMNS = frozenset({"user_mentions"})
@@ -70,6 +71,7 @@ class CheckResult:
     """The findings of :func:`check_release` and how much it read."""
 
     folder: Path
+    members_verified: bool = False
     leaks: list[Leak] = field(default_factory=list)
     files: int = 0
     cells: int = 0
@@ -90,8 +92,12 @@ def _printable(text: str, limit: int = 80) -> str:
 class _Known:
     """The identities the check looks for, from the store."""
 
-    def __init__(self, store: Store, policy: Policy, members: set[str]) -> None:
+    def __init__(self, store: Store, policy: Policy, members: set[str],
+                 hasher: Hasher | None = None) -> None:
         self.anon = Identities()
+        #: with the secret: the released user id of every member (token or raw id)
+        self.released: set[str] | None = set() if hasher else None
+        self.tokens: set[str] = set()
         self.anon_names: dict[str, str] = {}
         self.outside = Identities()
         self.outside_names: dict[str, str] = {}
@@ -102,6 +108,10 @@ class _Known:
             for acc, handle, display, followers in rows:
                 if handle:
                     self.anon.known_handles.add(key(handle))
+                if self.released is not None and hasher and acc in members:
+                    if policy.anonymised(followers):
+                        self.tokens.add(hasher.token(acc))
+                    self.released.add(hasher.token(acc) if policy.anonymised(followers) else acc)
                 if policy.anonymised(followers):
                     self.anon.add(acc, handle)
                     if display and key(display):
@@ -112,14 +122,17 @@ class _Known:
                         self.outside_names.setdefault(key(display), acc)
                 elif not policy.anonymised(followers):
                     self.public_members[key(acc)] = (key(handle or ""), key(display or ""))
+        self.matched_tokens = 0
 
 
-def check_release(store: Store, folder: str | Path) -> CheckResult:
+def check_release(store: Store, folder: str | Path, secret: bytes | None = None) -> CheckResult:
     """Scan every file of the release in ``folder`` for leaked identities.
 
     The manifest says which accounts were released (detect run and network,
     or case) and under which policy; ``store`` must be the store the release
-    was made from.
+    was made from. With the release's ``secret`` the check also proves that
+    every ``userid`` of the users and tweets files is a member's (its token, or
+    its raw id when public), which finds a non-member released under a token.
     """
     folder = Path(folder)
     mpath = folder / MANIFEST
@@ -132,10 +145,12 @@ def check_release(store: Store, folder: str | Path) -> CheckResult:
     except (ValueError, UnicodeDecodeError) as exc:
         raise DisclosureError(f"{mpath}: not valid JSON ({exc})") from exc
     pol = manifest.get("policy") or {}
-    policy = Policy(follower_threshold=int(pol.get("follower_threshold", FOLLOWER_THRESHOLD)))
+    policy = Policy(follower_threshold=int(pol.get("follower_threshold", FOLLOWER_THRESHOLD)),
+                    token_hex=int(pol.get("token_hex", TOKEN_HEX)))
     selection = select_source(store, manifest.get("source") or {})
-    known = _Known(store, policy, selection.account_ids)
-    result = CheckResult(folder)
+    hasher = Hasher(secret, policy.token_hex) if secret is not None else None
+    known = _Known(store, policy, selection.account_ids, hasher)
+    result = CheckResult(folder, members_verified=hasher is not None)
     listed: dict[str, Any] = manifest.get("files") or {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
@@ -150,6 +165,12 @@ def check_release(store: Store, folder: str | Path) -> CheckResult:
         result.leaks.extend(leaks)
     for rel in sorted(set(listed) - {p.relative_to(folder).as_posix() for p in folder.rglob("*")}):
         result.leaks.append(Leak(rel, 0, "-", "file in the manifest is missing", rel))
+    strangers = [x for x in result.leaks if x.kind == _NOT_RELEASED]
+    # not one member's token among the userids: the wrong secret, not thousands of leaks
+    if strangers and known.tokens and known.matched_tokens == 0:
+        result.leaks = [x for x in result.leaks if x.kind != _NOT_RELEASED]
+        result.leaks.append(Leak(strangers[0].file, 0, "userid", "the secret does not match this "
+                                 "release (no userid is a member's token)", ""))
     return result
 
 
@@ -201,6 +222,11 @@ def _scan_csv(path: Path, rel: str, known: _Known, result: CheckResult) -> Itera
                 result.cells += 1
                 if not value:
                     continue
+                if column == "userid" and known.released is not None:
+                    if value in known.released:
+                        known.matched_tokens += value in known.tokens
+                    else:
+                        yield Leak(rel, line, column, _NOT_RELEASED, value)
                 exempt = own is not None and (
                     (column == "user_screen_name" and key(value) == own[0])
                     or (column == "user_display_name" and key(value) == own[1]))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from infoops.disclose.check import check_release
-from infoops.disclose.policy import Policy, load_secret
+from infoops.disclose.policy import SECRET_ENV, Policy, load_secret
 from infoops.disclose.release import write_release
 from infoops.disclose.select import select_case, select_network
 from infoops.store import Store
@@ -32,11 +33,13 @@ def run_release(db: str, *, network: str | None, run_id: str | None, case_id: st
     ])
 
 
-def run_check(db: str, folder: str) -> tuple[str, bool]:
-    """Check a release; return (lines to print, clean?)."""
+def run_check(db: str, folder: str, secret_file: str | None = None) -> tuple[str, bool]:
+    """Check a release (with the secret, if given, also its userids); return (lines, clean?)."""
+    secret = load_secret(secret_file) if secret_file or os.environ.get(SECRET_ENV) else None
     with Store(db, read_only=True) as store:
-        res = check_release(store, folder)
+        res = check_release(store, folder, secret)
     lines = [str(leak) for leak in res.leaks]
-    verdict = (f"{folder}: clean ({res.files} files, {res.cells:,} cells scanned)" if res.ok
+    members = "every userid a member's" if res.members_verified else "userids not verified: no secret"
+    verdict = (f"{folder}: clean ({res.files} files, {res.cells:,} cells scanned; {members})" if res.ok
                else f"{folder}: {len(res.leaks)} leak(s) in {res.files} files")
     return "\n".join([*lines, verdict]), res.ok
