@@ -115,6 +115,12 @@ class AuthenticationError(ReviewError):
     """Unknown user or wrong password."""
 
 
+class DisclosureError(InfoopsError):
+    """A release cannot be made or checked (no secret, bad name, folder in use)."""
+
+    exit_code = 2
+
+
 def describe_failure(exc: BaseException) -> str:
     """One line for an error that is not an :class:`InfoopsError`, with what to do.
 
