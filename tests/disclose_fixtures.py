@@ -57,20 +57,6 @@ def add_network(store: Store, members: Sequence[tuple[str, str]], run_id: str = 
         [(run_id, network_id, a, r) for a, r in members])
 
 
-def create_review_tables(store: Store) -> None:
-    """The review app's tables of the shared contract, only if they do not exist yet."""
-    store.con.execute(
-        "CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, run_id TEXT, network_id TEXT,"
-        " title TEXT, status TEXT, assignee TEXT, created_by TEXT, created_at TIMESTAMP,"
-        " updated_at TIMESTAMP, version BIGINT)")
-    store.con.execute(
-        "CREATE TABLE IF NOT EXISTS case_accounts (case_id TEXT, account_id TEXT, decision TEXT,"
-        " policy TEXT, decided_by TEXT, decided_at TIMESTAMP)")
-    store.con.execute(
-        "CREATE TABLE IF NOT EXISTS takedowns (account_id TEXT, case_id TEXT, status TEXT,"
-        " taken_at TIMESTAMP, restored_at TIMESTAMP)")
-
-
 def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))

@@ -15,7 +15,6 @@ from disclose_fixtures import (
     add_accounts,
     add_network,
     add_posts,
-    create_review_tables,
     line_of,
     read_csv,
     write_csv,
@@ -201,19 +200,20 @@ def test_case_without_review_tables(world: Store) -> None:
 
 
 def test_case_releases_confirmed_and_active_takedowns(world: Store, tmp_path: Path) -> None:
-    create_review_tables(world)
+    # the review app's tables (migration 3), filled as its case and takedown code fills them
     with pytest.raises(NotFoundError, match="no case 'C1'"):
         select_case(world, "C1")
-    world.execute("INSERT INTO cases (case_id, run_id, network_id, title, status) "
-                  "VALUES ('C1', 'run-1', 'N1', 'PRC network', 'decided'), "
-                  "('C2', 'run-1', 'N1', 'no takedowns yet', 'open')")
+    world.execute("INSERT INTO cases (case_id, run_id, network_id, title, status, created_by, "
+                  "created_at, updated_at, version) "
+                  "VALUES ('C1', 'run-1', 'N1', 'PRC network', 'decided', 'ann', now(), now(), 3), "
+                  "('C2', 'run-1', 'N1', 'no takedowns yet', 'open', 'ann', now(), now(), 1)")
     world.execute("INSERT INTO case_accounts (case_id, account_id, decision) VALUES "
                   "('C1', '1001', 'confirm'), ('C1', '1002', 'confirm'), ('C1', '1003', 'dismiss'), "
                   "('C1', '2001', 'confirm'), "
                   "('C2', '1001', 'confirm'), ('C2', '1002', NULL), ('C2', '1003', 'needs_evidence')")
-    world.execute("INSERT INTO takedowns (account_id, case_id, status) VALUES "
-                  "('1001', 'C1', 'active'), ('1002', 'C1', 'restored'), ('2001', 'C1', 'active'), "
-                  "('1002', 'C9', 'active')")
+    world.execute("INSERT INTO takedowns (account_id, case_id, status, requested_by, requested_at) "
+                  "SELECT *, 'ann', now() FROM (VALUES ('1001', 'C1', 'active'), "
+                  "('1002', 'C1', 'restored'), ('2001', 'C1', 'active'), ('1002', 'C9', 'active'))")
     c1 = select_case(world, "C1")
     assert c1.members == (("1001", "core"), ("2001", None))
     assert select_case(world, "C1", core_only=True).members == (("1001", "core"),)
