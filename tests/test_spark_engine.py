@@ -110,7 +110,7 @@ def _networks(store: Store, run_id: str) -> list[tuple]:
 
 def _edges(store: Store, run_id: str) -> tuple[list[tuple], np.ndarray]:
     rows = store.con.execute(
-        "SELECT trace, a, b, weight, p_value FROM edges WHERE run_id = ? "
+        "SELECT trace, a, b, round(weight, 9), p_value FROM edges WHERE run_id = ? "
         "ORDER BY trace, a, b", [run_id]).fetchall()
     return [r[:4] for r in rows], np.array([r[4] for r in rows], dtype=float)
 
