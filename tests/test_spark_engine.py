@@ -29,7 +29,7 @@ if shutil.which("java") is None:
                 allow_module_level=True)
 pyspark = pytest.importorskip("pyspark", reason="PySpark missing: pip install 'infoops[spark]'")
 
-from infoops.detect.spark_engine import SPARK_TRACES, SparkEngine, spark_session  # noqa: E402
+from infoops.detect.spark_engine import SPARK_TRACES, SparkEngine, spark_session
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_the_final_networks_are_identical(world, spark):
 
 
 def test_cli_export_then_detect_on_spark(runner, tmp_path, world, spark):
-    store, _ = world
+    del world  # only for the shared Spark session and its set-up
     db = tmp_path / "cli.duckdb"
     s = Store(db)
     insert(s, *scenario(seed=2))

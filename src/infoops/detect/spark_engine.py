@@ -66,10 +66,6 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) 
                              ) from exc
 
 
-def _spark_lit(path: Path) -> str:
-    return str(path)
-
-
 class SparkEngine:
     """Runs the co-action traces on Spark over a Parquet folder.
 
