@@ -8,8 +8,8 @@ import pandas as pd
 
 from infoops.detect.campaigns import similar_networks
 from infoops.detect.params import RoleParams
-from infoops.detect.refine import refine
 from infoops.detect.recruit import find_amplifiers, find_sources, merge_plan
+from infoops.detect.refine import refine
 from infoops.store import Store
 from test_roles import RUN, build_world, roles_by_name
 

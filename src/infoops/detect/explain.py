@@ -18,8 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from infoops.detect.signals import REGISTRY
-from infoops.detect.signals import SIGNALS, compute_signals
+from infoops.detect.signals import REGISTRY, SIGNALS, compute_signals
 from infoops.errors import NotFoundError
 from infoops.store import Store
 from infoops.store.db import first_row

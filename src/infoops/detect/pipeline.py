@@ -138,6 +138,7 @@ def detect(
     seed: int = 0,
     progress: Callable[[str], Any] | None = None,
     roles: bool = True,
+    engine: Any = None,
 ) -> str:
     """Run every enabled trace, the null model, fusion and clustering; store the run.
 
@@ -156,6 +157,12 @@ def detect(
         membership, roles, scores, recruitment, merging, and the rejection of
         weak networks (kept in ``rejected_networks`` with the reason). False
         keeps the clusters as Leiden made them (for studying the network layer).
+    engine:
+        Where the traces run: None for DuckDB, or an object with the
+        ``run_trace`` signature of :func:`infoops.detect.traces.run_trace`
+        (e.g. :class:`infoops.detect.spark_engine.SparkEngine`) that leaves
+        the same temp tables on the store's connection. The null model,
+        fusion, clustering and roles run here either way.
 
     Returns
     -------
@@ -169,6 +176,8 @@ def detect(
     run_id = _new_run_id()
     recorded = json.loads(params.to_json())
     recorded["seed"] = seed
+    recorded["engine"] = "duckdb" if engine is None else type(engine).__name__
+    trace_runner = run_trace if engine is None else engine.run_trace
     with store.transaction():
         con.execute(
             "INSERT INTO detect_runs VALUES (?, now(), NULL, 'running', ?, NULL)",
@@ -191,7 +200,7 @@ def detect(
             t0 = time.perf_counter()
             _say(progress, f"trace {name}")
             tp = params.traces[name]
-            res = run_trace(con, name, params, seed=seed)
+            res = trace_runner(con, name, params, seed=seed)
             try:
                 n_pairs = con.execute(f"SELECT count(*) FROM {res.pairs}").fetchall()[0][0]  # type: ignore[index]
                 df = significant_edges(con, res, tp.min_weight, params.alpha)

@@ -9,6 +9,7 @@ from typing import Any
 from infoops.detect.flagged import write_flagged
 from infoops.detect.params import DetectParams
 from infoops.detect.pipeline import detect, run_summary
+from infoops.errors import DetectionError
 from infoops.store import Store
 
 
@@ -40,6 +41,9 @@ def run_detect_command(
     as_json: bool = False,
     progress: Callable[[str], Any] | None = None,
     roles: dict[str, str] | None = None,
+    engine: str = "duckdb",
+    spark_master: str = "local[*]",
+    input_dir: str | None = None,
 ) -> str:
     """Open the store, run :func:`~infoops.detect.pipeline.detect`, optionally write
     the flagged CSV, and return the text (or JSON) summary to print."""
@@ -54,8 +58,22 @@ def run_detect_command(
                                  only=only)
     if roles:
         params.roles = params.roles.with_overrides(roles)
+    if engine not in ("duckdb", "spark"):
+        raise DetectionError(f"unknown engine {engine!r}; choose duckdb or spark")
+    if input_dir is not None and engine != "spark":
+        raise DetectionError("--input is read by the Spark engine only; add --engine spark")
     with Store(db, memory_limit=memory_limit) as store:
-        run_id = detect(store, params, seed=seed, progress=progress)
+        spark = None
+        if engine == "spark":
+            from infoops.detect.spark_engine import SparkEngine
+
+            spark = SparkEngine(input_dir, master=spark_master)
+            spark.prepare(store)
+        try:
+            run_id = detect(store, params, seed=seed, progress=progress, engine=spark)
+        finally:
+            if spark is not None:
+                spark.close()
         summary = run_summary(store, run_id)
         if out:
             summary["flagged_rows"] = write_flagged(store, run_id, out)

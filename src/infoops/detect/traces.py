@@ -20,8 +20,11 @@ domain, hashtag, mention, text) look at what an account wrote itself
 The SQL sticks to what Spark SQL 3.2+ also has (equi-joins, ``GROUP BY``,
 ``count(*) FILTER``, ``min_by``/``max_by``, ``least``/``greatest``, window
 functions). Two expressions are dialect-specific and kept in one place each:
-``epoch()`` in :data:`TS` (``unix_timestamp`` on Spark) and the ordered
-``string_agg`` of ``hashtag-sequence`` (``array_join(array_sort(collect_set(..)))``).
+``epoch()`` (:data:`TS_BY_DIALECT`) and the ordered ``string_agg`` of
+``hashtag-sequence`` (:data:`SEQ_BY_DIALECT`). Each trace's query is written
+once as a template and :func:`actions_sql` / :func:`fast_retweet_sql` fill in
+the dialect, so the DuckDB engine and the Spark engine
+(:mod:`infoops.detect.spark_engine`) run the same definition.
 """
 
 from __future__ import annotations
@@ -33,8 +36,19 @@ import duckdb
 from infoops.detect.coaction import TraceResult, run_coaction, temp_name
 from infoops.detect.params import DetectParams, TraceParams
 
-#: Seconds since the epoch of a post (the one dialect-specific expression).
-TS = "epoch(p.created_at)"
+#: Seconds since the epoch of a post, per SQL dialect (the one dialect-specific
+#: expression of the actions; Spark reads the Parquet export with the session
+#: time zone set to UTC, so the cast is the identity on the stored instants).
+TS_BY_DIALECT = {
+    "duckdb": "epoch(p.created_at)",
+    "spark": "(CAST(unix_micros(CAST(p.created_at AS TIMESTAMP)) AS DOUBLE) / 1e6)",
+}
+#: Distinct lower-cased tags of a post joined in sorted order, per dialect.
+SEQ_BY_DIALECT = {
+    "duckdb": "string_agg(tag, ' ' ORDER BY tag)",
+    "spark": "array_join(array_sort(collect_list(tag)), ' ')",
+}
+TS = TS_BY_DIALECT["duckdb"]
 #: Posts an account authored itself (not plain reposts).
 OWN = "p.kind <> 'retweet'"
 #: Fewest distinct hashtags a post needs for its hashtag combination to count.
@@ -42,42 +56,103 @@ MIN_SEQUENCE_TAGS = 3
 
 TraceFn = Callable[[duckdb.DuckDBPyConnection, TraceParams, DetectParams, int], TraceResult]
 
-ACTIONS: dict[str, str] = {
-    "co-retweet": f"""
-        SELECT p.account_id, p.post_id, p.ref_post_id AS object, {TS} AS ts
+#: One description per co-action trace: the actions query, written once with
+#: the dialect-specific expressions as placeholders (see :func:`actions_sql`).
+ACTION_TEMPLATES: dict[str, str] = {
+    "co-retweet": """
+        SELECT p.account_id, p.post_id, p.ref_post_id AS object, {ts} AS ts
         FROM posts p WHERE p.kind = 'retweet' AND p.ref_post_id IS NOT NULL""",
-    "co-url": f"""
-        SELECT p.account_id, p.post_id, u.url AS object, {TS} AS ts
-        FROM post_urls u JOIN posts p ON p.post_id = u.post_id WHERE {OWN}""",
-    "co-domain": f"""
-        SELECT p.account_id, p.post_id, lower(u.domain) AS object, {TS} AS ts
+    "co-url": """
+        SELECT p.account_id, p.post_id, u.url AS object, {ts} AS ts
+        FROM post_urls u JOIN posts p ON p.post_id = u.post_id WHERE {own}""",
+    "co-domain": """
+        SELECT p.account_id, p.post_id, lower(u.domain) AS object, {ts} AS ts
         FROM post_urls u JOIN posts p ON p.post_id = u.post_id
-        WHERE {OWN} AND u.domain IS NOT NULL AND u.domain <> ''""",
-    "co-hashtag": f"""
-        SELECT p.account_id, p.post_id, lower(h.tag) AS object, {TS} AS ts
-        FROM post_hashtags h JOIN posts p ON p.post_id = h.post_id WHERE {OWN}""",
-    "hashtag-sequence": f"""
-        SELECT p.account_id, p.post_id, s.object, {TS} AS ts
+        WHERE {own} AND u.domain IS NOT NULL AND u.domain <> ''""",
+    "co-hashtag": """
+        SELECT p.account_id, p.post_id, lower(h.tag) AS object, {ts} AS ts
+        FROM post_hashtags h JOIN posts p ON p.post_id = h.post_id WHERE {own}""",
+    "hashtag-sequence": """
+        SELECT p.account_id, p.post_id, s.object, {ts} AS ts
         FROM (
-            SELECT post_id, string_agg(tag, ' ' ORDER BY tag) AS object
+            SELECT post_id, {seq} AS object
             FROM (SELECT DISTINCT post_id, lower(tag) AS tag FROM post_hashtags) t
-            GROUP BY post_id HAVING count(*) >= {MIN_SEQUENCE_TAGS}
-        ) s JOIN posts p ON p.post_id = s.post_id WHERE {OWN}""",
-    "co-mention": f"""
-        SELECT p.account_id, p.post_id, m.account_id AS object, {TS} AS ts
+            GROUP BY post_id HAVING count(*) >= {min_tags}
+        ) s JOIN posts p ON p.post_id = s.post_id WHERE {own}""",
+    "co-mention": """
+        SELECT p.account_id, p.post_id, m.account_id AS object, {ts} AS ts
         FROM post_mentions m JOIN posts p ON p.post_id = m.post_id
-        WHERE {OWN} AND m.account_id <> p.account_id""",
-    "co-reply": f"""
-        SELECT p.account_id, p.post_id, p.reply_to_post_id AS object, {TS} AS ts
+        WHERE {own} AND m.account_id <> p.account_id""",
+    "co-reply": """
+        SELECT p.account_id, p.post_id, p.reply_to_post_id AS object, {ts} AS ts
         FROM posts p WHERE p.kind = 'reply' AND p.reply_to_post_id IS NOT NULL""",
 }
+
+
+def actions_sql(name: str, dialect: str = "duckdb") -> str:
+    """The actions query ``(account_id, post_id, object, ts)`` of a co-action
+    trace in a SQL dialect (``duckdb`` or ``spark``), from its one template."""
+    return ACTION_TEMPLATES[name].format(
+        ts=TS_BY_DIALECT[dialect], own=OWN, min_tags=MIN_SEQUENCE_TAGS,
+        seq=SEQ_BY_DIALECT[dialect])
+
+
+def synchronized_actions_sql(window: float, dialect: str = "duckdb") -> str:
+    """The actions of ``synchronized``: one per account and time bin of ``window`` s."""
+    width = max(float(window), 1.0)
+    ts = TS_BY_DIALECT[dialect]
+    return f"""
+        SELECT p.account_id, min(p.post_id) AS post_id,
+               CAST(floor({ts} / {width}) AS BIGINT) AS object,
+               floor({ts} / {width}) * {width} AS ts
+        FROM posts p WHERE p.created_at IS NOT NULL AND {OWN}
+        GROUP BY p.account_id, CAST(floor({ts} / {width}) AS BIGINT), floor({ts} / {width})
+    """
+
+
+def fast_retweet_sql(window: float, dialect: str = "duckdb") -> dict[str, str]:
+    """The three queries of ``fast-retweet`` in a dialect: ``rt`` (retweets with
+    their delay), then ``evidence`` and ``pairs`` over a relation named ``{rt}``
+    and ``stats`` (fast, total, distinct pairs) over it."""
+    w = float(window)
+    ts_p = TS_BY_DIALECT[dialect]
+    ts_o = ts_p.replace("p.created_at", "o.created_at")
+    fast = f"delay >= 0 AND delay <= {w}"
+    pair_key = ("(least(x, y), greatest(x, y))" if dialect == "duckdb"
+                else "least(x, y), greatest(x, y)")
+    return {
+        "rt": f"""
+        SELECT p.account_id AS x, o.account_id AS y, p.post_id AS post_x, o.post_id AS post_y,
+               {ts_p} - {ts_o} AS delay
+        FROM posts p JOIN posts o ON o.post_id = p.ref_post_id
+        WHERE p.kind = 'retweet' AND p.account_id <> o.account_id
+          AND p.created_at IS NOT NULL AND o.created_at IS NOT NULL""",
+        "evidence": f"""
+        SELECT least(x, y) AS a, greatest(x, y) AS b,
+               CASE WHEN x < y THEN post_x ELSE post_y END AS post_a,
+               CASE WHEN x < y THEN post_y ELSE post_x END AS post_b,
+               post_y AS object, delay AS delta_seconds
+        FROM {{rt}} WHERE {fast}""",
+        "pairs": f"""
+        SELECT least(x, y) AS a, greatest(x, y) AS b,
+               count(*) FILTER (WHERE {fast}) AS weight,
+               count(*) AS n_retweets,
+               count(*) FILTER (WHERE {fast} AND x < y) AS a_to_b,
+               count(*) FILTER (WHERE {fast} AND x > y) AS b_to_a,
+               min(delay) FILTER (WHERE delay >= 0) AS min_delta
+        FROM {{rt}} GROUP BY least(x, y), greatest(x, y)
+        HAVING count(*) FILTER (WHERE {fast}) > 0""",
+        "stats": f"""
+        SELECT count(*) FILTER (WHERE {fast}), count(*),
+               count(DISTINCT {pair_key}) FROM {{rt}}""",
+    }
 
 
 def _coaction_trace(name: str) -> TraceFn:
     def trace(
         con: duckdb.DuckDBPyConnection, tp: TraceParams, params: DetectParams, seed: int = 0
     ) -> TraceResult:
-        return run_coaction(con, name, ACTIONS[name], tp.window, tp.max_burst)
+        return run_coaction(con, name, actions_sql(name), tp.window, tp.max_burst)
 
     trace.__name__ = name.replace("-", "_")
     trace.__doc__ = f"The {name} trace: co-action on ``{name}`` objects within the window."
@@ -97,14 +172,7 @@ def synchronized(
     two accounts' activity levels and the bins' crowding predict (Luceri et al.,
     WWW 2024; Pacheco et al., 2021).
     """
-    width = max(float(tp.window), 1.0)
-    actions = f"""
-        SELECT p.account_id, min(p.post_id) AS post_id,
-               CAST(floor({TS} / {width}) AS BIGINT) AS object,
-               floor({TS} / {width}) * {width} AS ts
-        FROM posts p WHERE p.created_at IS NOT NULL AND {OWN}
-        GROUP BY p.account_id, CAST(floor({TS} / {width}) AS BIGINT), floor({TS} / {width})
-    """
+    actions = synchronized_actions_sql(tp.window)
     return run_coaction(con, "synchronized", actions, 0.0, tp.max_burst)
 
 
@@ -123,43 +191,11 @@ def fast_retweet(
     """
     w = float(tp.window)
     rt, pairs, ev = (temp_name(f"fast_retweet_{s}") for s in ("rt", "p", "ev"))
-    con.execute(
-        f"""
-        CREATE TEMP TABLE {rt} AS
-        SELECT p.account_id AS x, o.account_id AS y, p.post_id AS post_x, o.post_id AS post_y,
-               epoch(p.created_at) - epoch(o.created_at) AS delay
-        FROM posts p JOIN posts o ON o.post_id = p.ref_post_id
-        WHERE p.kind = 'retweet' AND p.account_id <> o.account_id
-          AND p.created_at IS NOT NULL AND o.created_at IS NOT NULL
-        """
-    )
-    con.execute(
-        f"""
-        CREATE TEMP TABLE {ev} AS
-        SELECT least(x, y) AS a, greatest(x, y) AS b,
-               CASE WHEN x < y THEN post_x ELSE post_y END AS post_a,
-               CASE WHEN x < y THEN post_y ELSE post_x END AS post_b,
-               post_y AS object, delay AS delta_seconds
-        FROM {rt} WHERE delay >= 0 AND delay <= {w}
-        """
-    )
-    con.execute(
-        f"""
-        CREATE TEMP TABLE {pairs} AS
-        SELECT least(x, y) AS a, greatest(x, y) AS b,
-               count(*) FILTER (WHERE delay >= 0 AND delay <= {w}) AS weight,
-               count(*) AS n_retweets,
-               count(*) FILTER (WHERE delay >= 0 AND delay <= {w} AND x < y) AS a_to_b,
-               count(*) FILTER (WHERE delay >= 0 AND delay <= {w} AND x > y) AS b_to_a,
-               min(delay) FILTER (WHERE delay >= 0) AS min_delta
-        FROM {rt} GROUP BY least(x, y), greatest(x, y)
-        HAVING count(*) FILTER (WHERE delay >= 0 AND delay <= {w}) > 0
-        """
-    )
-    row = con.execute(
-        f"SELECT count(*) FILTER (WHERE delay >= 0 AND delay <= {w}), count(*), "
-        f"count(DISTINCT (least(x, y), greatest(x, y))) FROM {rt}"
-    ).fetchall()[0]
+    sql = fast_retweet_sql(w)
+    con.execute(f"CREATE TEMP TABLE {rt} AS {sql['rt']}")
+    con.execute(f"CREATE TEMP TABLE {ev} AS {sql['evidence'].format(rt=rt)}")
+    con.execute(f"CREATE TEMP TABLE {pairs} AS {sql['pairs'].format(rt=rt)}")
+    row = con.execute(sql["stats"].format(rt=rt)).fetchall()[0]
     con.execute(f"DROP TABLE {rt}")
     fast, total, pairs_any = (int(v or 0) for v in row)  # type: ignore[union-attr]
     stats = {"fast": fast, "retweets": total, "q": (fast / total) if total else 0.0,

@@ -123,8 +123,8 @@ def compute_signals(
 __all__ = [
     "PROFILE_SIGNALS",
     "REGISTRY",
-    "Signal",
     "SIGNALS",
+    "Signal",
     "compute_signals",
     "creation_bursts",
     "dormancy_activation",

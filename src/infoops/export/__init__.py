@@ -1,0 +1,1 @@
+"""Exports of the store for other tools (Parquet for Spark, pandas, polars)."""
