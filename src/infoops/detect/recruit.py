@@ -242,8 +242,7 @@ def recruit(store: Store, run_id: str, params: RoleParams,
         cores, renames = _recruit_cores(store, run_id, params, mergeable)
         renames_all = {old: renames.get(new, new) for old, new in renames_all.items()}
         renames_all.update(renames)
-        frames = [f.assign(network_id=f["network_id"].map(lambda n: renames.get(n, n)))
-                  for f in frames]
+        frames = [f.assign(network_id=f["network_id"].replace(renames)) for f in frames]
         amps = find_amplifiers(store, run_id, params.amplifier_min_posts,
                                params.amplifier_min_share, params.quiet_min_posts)
         quiet = amps[amps["quiet"].astype(bool)]

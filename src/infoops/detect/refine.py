@@ -149,7 +149,7 @@ def refine(store: Store, run_id: str, params: RoleParams | None = None) -> dict[
             recruits, merged = recruit(store, run_id, params, set(before))
         if params.merge_similarity is not None:
             more = merge_campaigns(store, run_id, params.merge_similarity,
-                                   {merged.get(n, n) for n in before})
+                                   {merged.get(n) or n for n in before})
             merged = {old: more.get(new, new) for old, new in merged.items()}
             merged.update(more)
             recruits = recruits.assign(network_id=recruits["network_id"].map(
@@ -205,15 +205,14 @@ def _never_lost(stage: _Stage, networks: pd.DataFrame, recruits: pd.DataFrame,
 def _delete_networks(store: Store, run_id: str, network_ids: pd.Series) -> None:
     if network_ids.empty:
         return
-    with store.registered("_refine_weak",
-                          pd.DataFrame({"network_id": list(network_ids)}, dtype="object")):
-        with store.transaction():
-            for table in ("members", "networks"):
-                store.execute(
-                    f"DELETE FROM {table} WHERE run_id = $run AND network_id IN "
-                    "(SELECT network_id FROM _refine_weak)",
-                    {"run": run_id},
-                )
+    weak = pd.DataFrame({"network_id": list(network_ids)}, dtype="object")
+    with store.registered("_refine_weak", weak), store.transaction():
+        for table in ("members", "networks"):
+            store.execute(
+                f"DELETE FROM {table} WHERE run_id = $run AND network_id IN "
+                "(SELECT network_id FROM _refine_weak)",
+                {"run": run_id},
+            )
 
 
 def _delete_members(store: Store, run_id: str, rows: pd.DataFrame) -> None:
@@ -292,6 +291,7 @@ def _write(store: Store, run_id: str, members: pd.DataFrame, networks: pd.DataFr
 def _write_removed(store: Store, run_id: str, stage: _Stage) -> None:
     """Store the rejected networks and the accounts removed from networks, with reasons."""
     rows = []
+    r: Any  # a named tuple of a rejected-networks frame
     for frame in stage.rejected:
         for r in frame.itertuples(index=False):
             detail = dict(r.detail) if isinstance(r.detail, dict) else {}

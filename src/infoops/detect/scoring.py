@@ -242,6 +242,7 @@ def keep_networks(networks: pd.DataFrame, params: RoleParams) -> tuple[pd.Series
     weak = networks["score"] < params.min_network_score
     keep = ~small & ~weak
     reasons = []
+    row: Any  # a named tuple of the networks frame
     for row, is_small, is_weak in zip(networks.itertuples(), small, weak):
         if is_small:
             reasons.append(f"{int(row.n_accounts)} member(s) after roles and membership "
@@ -286,7 +287,9 @@ def score_run(store: Store, features: pd.DataFrame,
     frame["signals"], frame["reason"] = _member_documents(frame, per_signal, params)
     networks = network_scores(frame, flagged, params)
     rhythm = _network_rhythm(store, frame)
-    networks["reason"], networks["detail"] = _network_documents(frame, networks, rhythm, params)
+    reasons, details = _network_documents(frame, networks, rhythm, params)
+    networks["reason"] = reasons
+    networks["detail"] = pd.Series(details, index=networks.index, dtype="object")
     members = frame[["network_id", "account_id", "role", "score", "signals", "reason"]].assign(
         signal_strength=frame["signal_strength"])
     return members, networks.reset_index()
@@ -302,6 +305,7 @@ def _member_documents(frame: pd.DataFrame, per_signal: dict[str, pd.DataFrame],
     order = sorted(SIGNALS, key=lambda n: -weights[n])
     share = tied_share(frame, params.owned_share)
     signals_json, reasons = [], []
+    row: Any  # a named tuple of the members frame
     for i, row in enumerate(frame.itertuples(index=False)):
         doc: dict[str, Any] = {}
         fired: list[tuple[float, int, str]] = []
