@@ -327,6 +327,9 @@ def test_ingest_reads_a_release_back(world: Store, tmp_path: Path, runner: CliRu
     assert posts == [("p1", t("1001"), "original", None), ("p2", t("1002"), "retweet", t("1001")),
                      ("p3", "1003", "reply", None), ("p4", t("1001"), "quote", None)]
     assert not any(a in accounts for a in ("1001", "1002", "2001", "2003"))
+    with Store(db, read_only=True) as back:  # README.md and manifest.json are skipped, not quarantined
+        assert back.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+    assert "manifest" in res.output or "manifest.json" in res.output
 
 
 def test_check_with_the_secret_proves_every_userid_a_member(world: Store, tmp_path: Path) -> None:

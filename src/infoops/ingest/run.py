@@ -10,6 +10,7 @@ writes. Profiles are read before posts, posts before profile history, so that
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -125,6 +126,9 @@ class _Plan:
     cr_only: bool = False
 
 
+#: the first key of ``manifest.json`` in a release written by :mod:`infoops.disclose`
+_RELEASE_MANIFEST = re.compile(r'\s*\{\s*"format"\s*:\s*"twitter-information-operations-archive"')
+
 _ORDER = {"accounts": 0, "posts": 1, "profile_changes": 2}
 
 
@@ -146,6 +150,9 @@ def plan_source(source: Source, format: str | None = None,
                               f"(iconv -f {encoding} -t UTF-8 FILE > FILE.utf8)")
     text = sniff_text(head)
     first = text.lstrip()[:1]
+    if format is None and mapping is None and _RELEASE_MANIFEST.match(text):
+        return _skip_or_raise(source, "a disclosure release's manifest (file checksums), not platform "
+                              "data; `infoops disclose --check` reads it")
     if format == "twitter-json" or (format is None and mapping is None and first in ("{", "[")):
         if first not in ("{", "["):
             raise UnknownFormatError(source.name, "expected Twitter JSON (objects or JSON Lines)")
