@@ -229,7 +229,7 @@ def follower_posts(
     else:
         follows = rng.random((len(neg.members), len(neg.hubs))) < 0.5
         follows[:, 0] = True
-        budget = eng * rng.uniform(40, 250)
+        budget = eng * (rng.uniform(40, 250) if s.sub == "fandom" else rng.uniform(20, 150))
     out: list[PostBlock] = []
     for j, m in enumerate(neg.members):
         if len(out) >= 400:

@@ -308,8 +308,13 @@ def amplification(
             pick.append(np.full(len(sel), j))
     else:
         amps = loud[~np.isin(loud, op.core)]
-        team = {int(c): amps[rng.random(len(amps)) < min(1.0, 2.0 / max(1, len(op.core)))]
-                for c in op.core}
+        # each amplifier boosts one to three cores (every amplifier is on some team)
+        teams: dict[int, list[int]] = {int(c): [] for c in op.core}
+        for a in amps:
+            k = min(len(op.core), int(rng.integers(1, 4)))
+            for c in rng.choice(op.core, size=k, replace=False):
+                teams[int(c)].append(int(a))
+        team = {c: np.array(v, dtype=np.int64) for c, v in teams.items()}
         for j, a in enumerate(cores.author):
             pool = team.get(int(a), amps)
             if s.archetype in ("broadcast", "persona"):

@@ -223,12 +223,14 @@ def draw_negatives(
     def size(lo: float, hi: float, minimum: int) -> int:
         return max(minimum, round(float(rng.uniform(lo, hi)) * n_accounts))
 
+    # fans react within minutes (notifications on); activists and party members see posts later
+    delays = {"fandom": (1.0, 10.0), "activists": (5.0, 60.0), "party": (10.0, 90.0)}
     for sub in COMMUNITY_KINDS:
         if rng.random() < 0.7:
             n = size(0.02, 0.06, 25)
             out.append(NegSpec("community", NEGATIVE_GROUP[sub], n, sub=sub,
                                hubs=int(rng.integers(2, 8)), p_engage=float(rng.uniform(0.15, 0.6)),
-                               delay_median=float(rng.uniform(1, 30))))
+                               delay_median=float(rng.uniform(*delays[sub]))))
     if rng.random() < 0.7:
         out.append(NegSpec("org_staff", "org_staff", size(0.005, 0.015, 10),
                            hubs=int(rng.integers(1, 4)), p_engage=float(rng.uniform(0.5, 0.95)),
