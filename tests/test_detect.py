@@ -173,7 +173,8 @@ def test_cli_detect(runner, db_path, tmp_path):
     s.close()
     out = tmp_path / "f.csv"
     res = runner.invoke(cli, ["detect", "--db", str(db_path), "--out", str(out), "-q",
-                              "--window", "co-retweet=90", "--seed", "3"])
+                              "--window", "co-retweet=90", "--seed", "3",
+                              "--role", "min_network_score=0.35"])
     assert res.exit_code == 0, res.output
     assert "networks" in res.output and "co-retweet" in res.output
     assert out.read_text().splitlines()[0] == "account_id,network_id,role,score"
@@ -181,6 +182,7 @@ def test_cli_detect(runner, db_path, tmp_path):
         summary = run_summary(s2, s2.latest_detect_run())
         params = json.loads(s2.con.execute("SELECT params FROM detect_runs").fetchall()[0][0])
     assert summary["status"] == "completed" and params["traces"]["co-retweet"]["window"] == 90
+    assert params["roles"]["min_network_score"] == 0.35
     bad = runner.invoke(cli, ["detect", "--db", str(db_path), "--window", "co-retweet"])
     assert bad.exit_code != 0 and "TRACE=VALUE" in bad.output
 

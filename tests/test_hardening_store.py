@@ -234,6 +234,7 @@ def test_resource_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     ["detect", "--memory-limit", "lots"],
     ["detect", "--alpha", "5"],
     ["detect", "--resolution", "-1"],
+    ["detect", "--role", "min_network_score"],
     ["network", "--trace", "co-retweet", "--min-weight", "-1", "--out", "x.csv"],
 ])
 def test_bad_option_values_exit_2(tmp_path: Path, args: list[str]) -> None:

@@ -33,34 +33,34 @@ def db_option(func: F) -> F:
     )(func)
 
 
+def _name_value(item: str, option: str, form: str) -> tuple[str, str]:
+    """``"name=value"`` as ``("name", "value")``; without a name or ``=`` it exits 2."""
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        raise click.BadParameter(f"{item!r}: expected {form}", param_hint=option)
+    return name.strip(), value.strip()
+
+
 def trace_values(values: tuple[str, ...], cast: Callable[[str], Any], option: str,
                  minimum: float = 0) -> dict[str, Any]:
     """``("co-retweet=60", ...)`` as ``{"co-retweet": 60}``; bad or negative values exit 2."""
     out: dict[str, Any] = {}
     for v in values:
-        name, sep, num = v.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"{v!r}: expected TRACE=VALUE, e.g. co-retweet=60", param_hint=option)
+        name, num = _name_value(v, option, "TRACE=VALUE, e.g. co-retweet=60")
         try:
-            value = cast(num.strip())
+            value = cast(num)
         except ValueError:
             raise click.BadParameter(f"{v!r}: {num!r} is not a number", param_hint=option) from None
         if not value >= minimum:  # also refuses NaN
             raise click.BadParameter(f"{v!r}: must be at least {minimum:g}", param_hint=option)
-        out[name.strip()] = value
+        out[name] = value
     return out
 
 
 def setting_values(values: tuple[str, ...], option: str,
                    example: str = "min_network_score=0.5") -> dict[str, str]:
     """``("name=value", ...)`` as ``{"name": "value"}`` (the receiver validates); a missing ``=`` exits 2."""
-    out: dict[str, str] = {}
-    for v in values:
-        name, sep, value = v.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"{v!r}: expected NAME=VALUE, e.g. {example}", param_hint=option)
-        out[name.strip()] = value.strip()
-    return out
+    return dict(_name_value(v, option, f"NAME=VALUE, e.g. {example}") for v in values)
 
 
 def quiet_option(func: F) -> F:
