@@ -159,7 +159,13 @@ def test_appeal_rules(con) -> None:
         appeals.file_appeal(con, ANN, "c1", "please")
     cid = cases.open_case(con, ROB, RUN, "2")
     cases.decide(con, ROB, cid, "confirm", "spam", None, 1)
-    aid = appeals.file_appeal(con, ANN, "r0", "I run a news site")
+    for empty in ("", "   ", None):
+        with pytest.raises(ReviewError, match="statement is empty"):
+            appeals.file_appeal(con, ANN, "r0", empty)
+    with pytest.raises(ReviewError, match="keep it under 10,000"):
+        appeals.file_appeal(con, ANN, "r0", "x" * 10_001)
+    aid = appeals.file_appeal(con, ANN, "r0", "  I run a news site  ")
+    assert appeals.get_appeal(con, aid)["statement"] == "I run a news site"
     with pytest.raises(ConflictError, match="already has open appeal"):
         appeals.file_appeal(con, ANN, "r0", "again")
     with pytest.raises(ForbiddenError):
@@ -199,6 +205,14 @@ def test_audit_chain_detects_any_edit(con, tamper: str) -> None:
     assert not broken.ok and broken.bad_seq is not None and broken.problem
 
 
+def test_notes_must_say_something(con) -> None:
+    cid = cases.open_case(con, ANN, RUN, "2")
+    with pytest.raises(ReviewError, match="note is empty"):
+        cases.add_note(con, ANN, cid, " \n ")
+    with pytest.raises(ReviewError, match="has 10,001 characters"):
+        cases.add_note(con, ANN, cid, "y" * 10_001)
+
+
 def test_audit_entries_hold_who_what_why_before_after(con) -> None:
     _some_history(con)
     e = audit.entries(con, limit=1)[0]
@@ -207,6 +221,9 @@ def test_audit_entries_hold_who_what_why_before_after(con) -> None:
     decided = next(x for x in dec if x["action"] == "decision.confirm")
     assert decided["reason"] == "why not" and '"policy": "spam"' in decided["after"]
     assert '"status": "open"' in decided["before"]
+    one_case = audit.entries(con, object_type="case", object_id=e["object_id"], limit=100)
+    assert one_case and {x["object_id"] for x in one_case} == {e["object_id"]}
+    assert len(audit.entries(con, limit=100)) == audit.count(con)
 
 
 # -- re-detection ------------------------------------------------------------------------------------

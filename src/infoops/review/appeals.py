@@ -16,7 +16,16 @@ import duckdb
 
 from infoops.errors import ConflictError, ForbiddenError, NotFoundError, ReviewError
 from infoops.review import audit, takedown
-from infoops.review.rows import changed, next_id, one, rows, transaction, utcnow
+from infoops.review.rows import (
+    changed,
+    next_id,
+    one,
+    required_text,
+    rows,
+    transaction,
+    utcnow,
+    where_equal,
+)
 from infoops.review.users import User, require
 
 STATUSES = ("open", "upheld", "denied")
@@ -27,11 +36,7 @@ def file_appeal(con: duckdb.DuckDBPyConnection, user: User, account_id: str, sta
                 case_id: str | None = None) -> str:
     """Record an appeal against ``account_id``'s active takedown; return the appeal id."""
     require(user, "appeal.file")
-    statement = (statement or "").strip()
-    if not statement:
-        raise ReviewError("write the appellant's statement")
-    if len(statement) > MAX_TEXT:
-        raise ReviewError(f"the statement is too long; keep it under {MAX_TEXT:,} characters")
+    statement = required_text(statement, "appellant's statement", MAX_TEXT)
     with transaction(con):
         held = one(con, "SELECT case_id FROM takedowns WHERE account_id = ? AND status = 'active' "
                         "AND (? IS NULL OR case_id = ?) ORDER BY taken_at DESC LIMIT 1",
@@ -103,14 +108,7 @@ def get_appeal(con: duckdb.DuckDBPyConnection, appeal_id: str) -> dict[str, Any]
 def list_appeals(con: duckdb.DuckDBPyConnection, status: str | None = None,
                  account_id: str | None = None, limit: int = 50,
                  offset: int = 0) -> list[dict[str, Any]]:
-    where, params = [], []
-    if status:
-        where.append("p.status = ?")
-        params.append(status)
-    if account_id:
-        where.append("p.account_id = ?")
-        params.append(account_id)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    clause, params = where_equal({"p.status": status, "p.account_id": account_id})
     return rows(con, f"SELECT p.appeal_id, p.account_id, a.screen_name, p.case_id, p.status, "
                      f"p.filed_by, p.filed_at, p.decided_by, p.decided_at, p.reason, p.version "
                      f"FROM appeals p LEFT JOIN accounts a USING (account_id) {clause} "

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from infoops.review.rows import rows, utcnow
+from infoops.review.rows import rows, utcnow, where_equal
 
 #: The ``prev_hash`` of the first entry.
 GENESIS = "0" * 64
@@ -107,17 +107,9 @@ def verify(con: duckdb.DuckDBPyConnection) -> AuditCheck:
 def entries(con: duckdb.DuckDBPyConnection, *, limit: int = 100, offset: int = 0,
             object_type: str | None = None, object_id: str | None = None) -> list[dict[str, Any]]:
     """Entries, newest first, optionally only those about one object."""
-    where, params = [], []
-    if object_type:
-        where.append("object_type = ?")
-        params.append(object_type)
-    if object_id:
-        where.append("object_id = ?")
-        params.append(object_id)
+    clause, params = where_equal({"object_type": object_type, "object_id": object_id})
     sql = ("SELECT seq, logged_at, actor, action, object_type, object_id, reason, before::TEXT AS before, "
-           "after::TEXT AS after, hash FROM audit_log"
-           + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY seq DESC LIMIT ? OFFSET ?")
+           f"after::TEXT AS after, hash FROM audit_log {clause} ORDER BY seq DESC LIMIT ? OFFSET ?")
     return rows(con, sql, [*params, int(limit), int(offset)])
 
 

@@ -21,7 +21,16 @@ import duckdb
 
 from infoops.errors import ConflictError, NotFoundError, ReviewError
 from infoops.review import audit, takedown
-from infoops.review.rows import changed, next_id, one, rows, scalar, transaction, utcnow
+from infoops.review.rows import (
+    changed,
+    next_id,
+    one,
+    required_text,
+    rows,
+    scalar,
+    transaction,
+    utcnow,
+)
 from infoops.review.users import User, require
 
 DECISIONS = ("confirm", "dismiss", "needs_evidence")
@@ -137,11 +146,7 @@ def assign(con: duckdb.DuckDBPyConnection, user: User, case_id: str, assignee: s
 def add_note(con: duckdb.DuckDBPyConnection, user: User, case_id: str, text: str) -> None:
     """Add a note to a case (notes never conflict; they are appended)."""
     require(user, "case.note")
-    text = (text or "").strip()
-    if not text:
-        raise ReviewError("the note is empty")
-    if len(text) > MAX_NOTE:
-        raise ReviewError(f"the note has {len(text):,} characters; keep it under {MAX_NOTE:,}")
+    text = required_text(text, "note", MAX_NOTE)
     with transaction(con):
         _case(con, case_id)
         con.execute("INSERT INTO case_notes VALUES (?, ?, ?, ?)",

@@ -1,4 +1,5 @@
-"""Small helpers every review module shares: the clock, transactions, rows as dicts."""
+"""Small helpers every review module shares: the clock, transactions, rows as dicts,
+optional filters and required text."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+
+from infoops.errors import ReviewError
 
 
 def utcnow() -> datetime:
@@ -102,3 +105,24 @@ def posts_by_id(con: duckdb.DuckDBPyConnection, post_ids: list[str]) -> dict[str
                       chunk):
             out[r["post_id"]] = r
     return out
+
+
+def where_equal(filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    """``WHERE col = ? AND ...`` for the filters that are set, and their values.
+
+    Keys are column names written by the caller (never user input); ``None``
+    and empty values leave their filter out.
+    """
+    used = {column: value for column, value in filters.items() if value}
+    clause = " AND ".join(f"{column} = ?" for column in used)
+    return (f"WHERE {clause}" if clause else ""), list(used.values())
+
+
+def required_text(value: str | None, what: str, limit: int) -> str:
+    """``value`` stripped; :class:`ReviewError` when it is empty or over ``limit`` characters."""
+    text = (value or "").strip()
+    if not text:
+        raise ReviewError(f"the {what} is empty")
+    if len(text) > limit:
+        raise ReviewError(f"the {what} has {len(text):,} characters; keep it under {limit:,}")
+    return text
