@@ -135,6 +135,13 @@ def _fields(text: str) -> list[str]:
         return [text]
 
 
+def _assert_reconciles(store: Store) -> None:
+    """read = stored + quarantined + duplicates, for the one ingest run."""
+    (read, *parts), = store.execute(
+        "SELECT rows_read, rows_stored, rows_quarantined, rows_duplicate FROM ingest_runs").fetchall()
+    assert read == sum(parts)
+
+
 def _check_memory() -> None:
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 < MEMORY_BOUND_MIB
 
@@ -147,8 +154,7 @@ def test_fuzzed_csv_never_escapes_and_reconciles(data: bytes) -> None:
         return
     lines = src.read_bytes().split(b"\n")
     with Store(db, read_only=True) as s:
-        run = s.execute("SELECT rows_read, rows_stored, rows_quarantined, rows_duplicate FROM ingest_runs").fetchall()
-        assert run[0][0] == sum(run[0][1:])
+        _assert_reconciles(s)
         for line, last, raw in s.execute("SELECT line, last_line, raw FROM quarantine").fetchall():
             assert line is not None and 2 <= line <= len(lines), line
             assert last is None or line < last <= len(lines)
@@ -169,8 +175,7 @@ def test_fuzzed_json_never_escapes_and_reconciles(data: bytes) -> None:
         return
     n_lines = src.read_bytes().count(b"\n")
     with Store(db, read_only=True) as s:
-        run = s.execute("SELECT rows_read, rows_stored, rows_quarantined, rows_duplicate FROM ingest_runs").fetchall()
-        assert run[0][0] == sum(run[0][1:])
+        _assert_reconciles(s)
         rows = s.execute("SELECT line, item, raw FROM quarantine").fetchall()
         for line, item, _ in rows:
             assert line is not None and 1 <= line <= n_lines
