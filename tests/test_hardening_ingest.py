@@ -281,6 +281,15 @@ def test_utf16_says_how_to_convert(store: Store, tmp_path: Path) -> None:
         ingest(store, path)
 
 
+def test_invalid_utf8_in_the_header_keeps_every_column_text(store: Store, tmp_path: Path) -> None:
+    """Found by the fuzz test: the guard escapes the header's bad byte, so Arrow saw
+    a column name the sniffer did not and inferred numbers for it (a crash)."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\x80" + csv_text(tweets(3)).encode())
+    r = ingest(store, path)
+    assert r.rows_read == r.rows_stored + r.rows_quarantined + r.rows_duplicate == 3
+
+
 def test_unreadable_source_is_still_one_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(SourceError):
         ingest(store, tmp_path / "nope.csv")

@@ -26,6 +26,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -114,26 +115,15 @@ def read_csv(
 
     ``cr_only``: the file ends its lines with ``\\r`` alone (classic Mac).
     """
-    raw = source.open_raw()
-    stream = source.open(raw)
-    guard = LineGuard(stream, cr_only=cr_only)
-    lines = _Lines()
+    raw, stream, guard, lines, reader = _open_csv(source, columns, delimiter, cr_only)
+    if any(not pa.types.is_string(f.type) for f in reader.schema):
+        # the header as Arrow reads it (invalid UTF-8 escaped by the guard)
+        # names columns otherwise than the sniffed one: read again with its names,
+        # so that every column stays text
+        stream.close()
+        raw.close()
+        raw, stream, guard, lines, reader = _open_csv(source, reader.schema.names, delimiter, cr_only)
     try:
-        try:
-            reader = pacsv.open_csv(
-                guard,
-                read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
-                    invalid_row_handler=lines.handler,
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={c: pa.string() for c in columns}, check_utf8=False,
-                    strings_can_be_null=False, quoted_strings_can_be_null=False,
-                ),
-            )
-        except (pa.ArrowInvalid, OSError, EOFError) as exc:
-            raise _unreadable(source, exc) from exc
         pending = pa.Table.from_batches([], schema=reader.schema)
         for rb in _batches(reader, source):
             pending = pa.concat_tables([pending, pa.Table.from_batches([rb])])
@@ -152,6 +142,33 @@ def read_csv(
     finally:
         stream.close()
         raw.close()
+
+
+def _open_csv(source: Source, columns: list[str], delimiter: str, cr_only: bool
+              ) -> tuple[Any, Any, LineGuard, _Lines, pacsv.CSVStreamingReader]:
+    """A streaming reader of ``source`` that reads the named columns as text."""
+    raw = source.open_raw()
+    stream = source.open(raw)
+    guard = LineGuard(stream, cr_only=cr_only)
+    lines = _Lines()
+    try:
+        reader = pacsv.open_csv(
+            guard,
+            read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                invalid_row_handler=lines.handler,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in columns}, check_utf8=False,
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError, EOFError) as exc:
+        stream.close()
+        raw.close()
+        raise _unreadable(source, exc) from exc
+    return raw, stream, guard, lines, reader
 
 
 def _unreadable(source: Source, exc: BaseException) -> SourceError:
