@@ -106,6 +106,10 @@ def timestamp_sql(col: str) -> str:
         f"  {_epoch(f'TRY_CAST({t} AS DOUBLE)')} "
         f"WHEN regexp_matches({t}, '^[A-Za-z]') THEN timezone('UTC', try_strptime({t}, '{_V1_FORMAT}')) "
         f"WHEN regexp_matches({t}, '{_OFFSET}') THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
+        # US month/day/year, as FiveThirtyEight's IRA files and spreadsheets write it
+        f"WHEN regexp_matches({t}, '^[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}') THEN coalesce("
+        f"try_strptime({t}, '%m/%d/%Y %H:%M:%S'), try_strptime({t}, '%m/%d/%Y %H:%M'), "
+        f"try_strptime({t}, '%m/%d/%Y')) "
         f"ELSE TRY_CAST({t} AS TIMESTAMP) END)"
     )
 
