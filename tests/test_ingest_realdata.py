@@ -248,3 +248,65 @@ def test_extract_never_fails_and_finds_only_what_is_there(text: str) -> None:
     for m in e.mentions:
         assert m in text and len(m) <= 20
     assert len(e.urls) == len(e.domains)
+
+
+# -- end to end: the IRA layout in, networks out --------------------------------
+@pytest.mark.slow
+def test_ira_layout_one_command_then_detect_without_flags(tmp_path: Path) -> None:
+    import csv
+    import json
+
+    from realdata_fixtures import to_fivethirtyeight
+
+    runner = CliRunner()
+    world = tmp_path / "world"
+    assert runner.invoke(main, ["simulate", "--out", str(world), "--seed", "7", "--scale", "tiny"]).exit_code == 0
+    names = to_fivethirtyeight(world, tmp_path / "ira.csv")
+    db = str(tmp_path / "ira.duckdb")
+    res = runner.invoke(main, ["ingest", str(tmp_path / "ira.csv"), "--format", "fivethirtyeight-ira",
+                               "--db", db, "--quiet"])
+    assert res.exit_code == 0, res.output
+    flagged = tmp_path / "flagged.csv"
+    res = runner.invoke(main, ["detect", "--db", db, "--out", str(flagged), "--quiet"])
+    assert res.exit_code == 0, res.output
+    # the traces that the layout can feed all get input; the one it cannot is named, with why
+    assert "co-reply: no replies naming the post they answer" in res.output
+    with Store(db) as store:
+        summary = json.loads(store.sql("SELECT summary FROM detect_runs").iloc[0, 0])
+    inputs = summary["inputs"]
+    for trace in ("co-retweet", "fast-retweet", "co-url", "co-domain", "co-hashtag", "co-mention",
+                  "text-similarity", "synchronized"):
+        assert inputs[trace]["rows"] > 0, trace
+    assert inputs["co-reply"]["rows"] == 0 and "reply_to_post_id" in inputs["co-reply"]["why"]
+    truth = {names[r["userid"]]: r["operation"] for r in csv.DictReader((world / "truth.csv").open())
+             if r["userid"] in names}
+    ops = {a for a, op in truth.items() if op != "none"}
+    got = {r["account_id"] for r in csv.DictReader(flagged.open())}
+    assert summary["networks"] >= 2
+    assert len(got & ops) / len(got) >= 0.9 and len(got & ops) / len(ops) >= 0.9
+
+
+def test_detect_summary_names_empty_traces(tmp_path: Path) -> None:
+    from infoops.detect.runner import format_summary
+
+    text = format_summary({
+        "run_id": "r", "status": "completed", "networks": 0, "accounts": 0,
+        "traces": {"co-retweet": {"pairs": 0, "tested": 0, "significant": 0, "seconds": 0.1}},
+        "inputs": {"co-retweet": {"rows": 0, "what": "retweets with a target",
+                                  "why": "no retweet targets: map retweet_post_id"}},
+    })
+    assert "no input" in text and "co-retweet: no retweet targets: map retweet_post_id" in text
+
+
+def test_trace_inputs_say_why(store: Store, tmp_path: Path) -> None:
+    from infoops.detect.inputs import trace_inputs
+
+    path = tmp_path / "c.csv"
+    path.write_text("id,user,t,rt\n1,a,1600000000,1\n2,b,1600000060,1\n", encoding="utf-8")
+    ingest(store, path, mapping={"post_id": "id", "account_id": "user", "created_at": "t",
+                                 "is_retweet": "rt"})
+    got = trace_inputs(store.con, ["co-retweet", "co-hashtag", "synchronized"])
+    assert got["co-retweet"]["rows"] == 0
+    assert "none of the 2 retweets names the retweeted post" in got["co-retweet"]["why"]
+    assert "map hashtags" in got["co-hashtag"]["why"]
+    assert "every post is a retweet" in got["synchronized"]["why"]
