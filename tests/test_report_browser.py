@@ -43,7 +43,7 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
         errors = browser.errors()
     assert errors == [], errors
     assert scripts == 0
-    assert sections == 1 + 3 * 13
+    assert sections == 2 + 3 * 13  # summary, 13 per network, appendix
     kinds = {c["kind"] for c in charts}
     assert {"bar", "line", "heatmap", "hbar", "network"} <= kinds
     assert all(c["w"] > 0 and c["h"] > 0 for c in charts)

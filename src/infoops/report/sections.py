@@ -184,7 +184,7 @@ def top(s: NetworkSection) -> str:
 
 
 def clients(s: NetworkSection) -> str:
-    if not s.clients:
+    if not [c for c, _, _ in s.clients if c not in ("(unknown)", "", None)]:
         return _missing("client apps")
     rows = [[safe.text(c), n(p), n(a)] for c, p, a in s.clients]
     chart = svg.hbar_chart([c for c, _, _ in s.clients], [p for _, p, _ in s.clients],
