@@ -52,3 +52,83 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
     assert len(drawn) >= 9
     assert shot.stat().st_size > 10_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+DOCS_SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def _report_of(tmp: Path, name: str, ingest_args: list[str], detect_args: list[str]) -> Path:
+    from click.testing import CliRunner
+
+    from infoops.cli import cli
+
+    runner = CliRunner()
+    db = str(tmp / f"{name}.duckdb")
+    for args in (["ingest", *ingest_args, "--db", db, "-q"], ["detect", "--db", db, "-q", *detect_args],
+                 ["report", "--db", db, "--out", str(tmp / f"{name}.html"), "-q"]):
+        res = runner.invoke(cli, args)
+        assert res.exit_code == 0, res.output
+    return tmp / f"{name}.html"
+
+
+def _shoot(browser: Chromium, html: Path, png: Path) -> dict[str, object]:
+    """Open a report, check it loads, jump to anchors, and save a screenshot."""
+    import json
+    import time
+
+    t0 = time.monotonic()
+    session = browser.open(html.resolve().as_uri(), width=1280, height=1600)
+    load_s = time.monotonic() - t0
+    anchors = json.loads(browser.evaluate(session, "JSON.stringify(Array.from("
+                                          "document.querySelectorAll('nav a')).map(a => a.hash))"))
+    jumps = {}
+    tall = browser.evaluate(session, "document.body.scrollHeight > window.innerHeight * 1.5")
+    for anchor in anchors[1:3] + ["#appendix"]:
+        browser.evaluate(session, f"location.hash = {json.dumps(anchor)}")
+        # an anchor far down a tall page must move the view there
+        jumps[anchor] = browser.evaluate(session, "window.scrollY") if tall else 1
+    browser.evaluate(session, "window.scrollTo(0, 0)")
+    png.parent.mkdir(parents=True, exist_ok=True)
+    browser.screenshot(session, png)
+    return {"load_s": load_s, "jumps": jumps, "errors": browser.errors()}
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_report_screenshots_of_real_and_simulated_data(tmp_path: Path) -> None:
+    """The report of the real CooRTweet sample and of a simulated world in the IRA
+    layout, opened in Chromium: no errors, anchors navigate, screenshots saved.
+
+    With ``INFOOPS_DOC_SCREENSHOTS=1`` (or ``=medium`` for a medium world, minutes)
+    the screenshots go to ``docs/screenshots/`` instead of ``test-artifacts/``.
+    """
+    import os
+
+    from conftest import SHARED_DATA
+    from realdata_fixtures import to_fivethirtyeight
+
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium on PATH (install Debian's `chromium` package; .ci/run does)")
+    docs = os.environ.get("INFOOPS_DOC_SCREENSHOTS", "")
+    where = DOCS_SHOTS if docs else ARTIFACTS
+    scale = "medium" if docs == "medium" else "tiny"
+    from click.testing import CliRunner
+
+    from infoops.cli import cli
+
+    assert CliRunner().invoke(cli, ["simulate", "--out", str(tmp_path / "w"), "--seed", "7",
+                                    "--scale", scale]).exit_code == 0
+    to_fivethirtyeight(tmp_path / "w", tmp_path / "ira.csv")
+    reports = {f"report-simulated-{scale}-ira-layout": _report_of(
+        tmp_path, "sim", [str(tmp_path / "ira.csv"), "--format", "fivethirtyeight-ira"], [])}
+    coortweet = SHARED_DATA / "coortweet" / "russian_coord_tweets.csv"
+    if coortweet.exists():
+        reports["report-coortweet-sample"] = _report_of(tmp_path, "coortweet", [str(coortweet)], [])
+    with Chromium(exe) as browser:
+        for name, html in reports.items():
+            got = _shoot(browser, html, where / f"{name}.png")
+            assert got["errors"] == [], got["errors"]
+            assert (where / f"{name}.png").stat().st_size > 10_000
+            jumps = got["jumps"]
+            assert isinstance(jumps, dict) and jumps["#appendix"] > 0, jumps
