@@ -310,3 +310,53 @@ def test_trace_inputs_say_why(store: Store, tmp_path: Path) -> None:
     assert "none of the 2 retweets names the retweeted post" in got["co-retweet"]["why"]
     assert "map hashtags" in got["co-hashtag"]["why"]
     assert "every post is a retweet" in got["synchronized"]["why"]
+
+
+# -- more real layouts: CrowdTangle, Telegram, academic v2 files ------------------
+def test_crowdtangle_csv(store: Store) -> None:
+    r = ingest(store, Path(__file__).parent / "fixtures" / "crowdtangle" / "crowdtangle_posts.csv")
+    s = r.sources[0]
+    assert s.format == "crowdtangle" and (s.rows_stored, s.rows_quarantined) == (3, 0)
+    # EDT is UTC-4, EST UTC-5
+    assert str(_one(store, "SELECT created_at FROM posts WHERE post_id LIKE '%3312345678901234'")) == \
+        "2020-10-01 13:15:02"
+    assert str(_one(store, "SELECT created_at FROM posts WHERE post_id LIKE '%4412345678909999'")) == \
+        "2020-12-24 23:00:00"
+    assert _one(store, "SELECT count(*) FROM post_hashtags WHERE tag = 'StopTheSteal'") == 2
+    assert _one(store, "SELECT count(DISTINCT url) FROM post_urls") == 1   # the page's link column
+    assert _one(store, "SELECT display_name FROM accounts WHERE account_id = '100012345678901'") == \
+        "Patriots United"
+    # a mention of a page's user name points to that page
+    assert _one(store, "SELECT account_id FROM post_mentions") == "100012345678901"
+
+
+def test_zone_abbreviations_are_offsets_not_ignored(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "z.csv"
+    path.write_text("id,u,t\n1,a,2021-01-05 21:05:26 EST\n2,a,2021-01-05 21:05:26 XYZ\n", encoding="utf-8")
+    r = ingest(store, path, mapping={"post_id": "id", "account_id": "u", "created_at": "t"})
+    assert (r.rows_stored, r.rows_quarantined) == (1, 1)   # an unknown zone is not read as UTC
+    assert str(_one(store, "SELECT created_at FROM posts")) == "2021-01-06 02:05:26"
+
+
+def test_telegram_desktop_export(store: Store) -> None:
+    r = ingest(store, Path(__file__).parent / "fixtures" / "telegram" / "result.json")
+    s = r.sources[0]
+    assert s.format == "telegram-json"
+    assert (s.rows_read, s.rows_stored, s.rows_quarantined) == (5, 4, 1)   # the service message
+    forwards = store.sql("SELECT ref_post_id FROM posts WHERE kind = 'retweet'")
+    assert len(forwards) == 2 and forwards["ref_post_id"].nunique() == 1   # one inferred target
+    assert _one(store, "SELECT reply_to_post_id FROM posts WHERE kind = 'reply'") == "1298765432:2"
+    assert set(store.sql("SELECT tag FROM post_hashtags")["tag"]) == {"правда", "$RUB"}
+    assert set(store.sql("SELECT url FROM post_urls")["url"]) == {
+        "https://example.ru/news/123", "https://www.example.org/report"}
+    assert str(_one(store, "SELECT created_at FROM posts WHERE post_id = '1298765432:2'")) == \
+        "2022-03-01 10:15:00"
+
+
+def test_academic_v2_data_and_users_files(store: Store) -> None:
+    r = ingest(store, Path(__file__).parent / "fixtures" / "academic_v2")
+    formats = {s.format for s in r.sources}
+    assert formats == {"twitter-json", "twitter-v2-includes"} and r.reconciles
+    assert _one(store, "SELECT followers FROM accounts WHERE account_id = '2244994945'") == 570000
+    assert not _one(store, "SELECT is_stub FROM accounts WHERE account_id = '1500111222333444555'")
+    assert _one(store, "SELECT ref_post_id FROM posts WHERE kind = 'retweet'") == "1501000000000000001"

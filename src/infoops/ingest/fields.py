@@ -224,6 +224,17 @@ PRESETS: dict[str, Layout] = {
         # external_author_id is the real id rounded by a spreadsheet in many rows
         fallback={"account_id": ("external_author_id", "author")},
     ),
+    # CrowdTangle's CSV export of Facebook / Instagram posts: the post's URL is its id,
+    # times carry a zone abbreviation (EST), hashtags only in the message text
+    "crowdtangle": Layout(
+        "crowdtangle", "posts",
+        {"post_id": "URL", "account_id": "Facebook Id", "author_screen_name": "User Name",
+         "author_display_name": "Page Name", "author_followers": "Followers at Posting",
+         "author_description": "Page Description", "author_created_at": "Page Created",
+         "created_at": "Post Created", "text": "Message", "urls": "Final Link",
+         "like_count": "Likes", "reply_count": "Comments", "retweet_count": "Shares"},
+        entities_from_text=True, infer_retweets=False, fallback={"urls": ("Link",)},
+    ),
     # R packages' (rtweet / hongkongio) IO-archive users layout.
     "hkio-users": Layout(
         "hkio-users", "accounts",
@@ -244,7 +255,7 @@ PRESETS: dict[str, Layout] = {
 }
 
 #: Formats that are not tabular layouts.
-JSON_FORMATS = ("twitter-json",)
+JSON_FORMATS = ("twitter-json", "telegram-json")
 ALL_FORMATS = tuple(PRESETS) + JSON_FORMATS
 
 
@@ -274,6 +285,8 @@ def layout_for_header(header: Iterable[str]) -> Layout | None:
         return only_present(PRESETS["coortweet-multi"], h)
     if {"author", "content", "publish_date"} <= h:
         return only_present(PRESETS["fivethirtyeight-ira"], h)
+    if {"Facebook Id", "Post Created", "URL"} <= h:
+        return only_present(PRESETS["crowdtangle"], h)
     if tuple(cols) == _CNT_COLUMNS:
         return PRESETS["cnt"]
     if {"user_id", "screen_name", "account_created_at"} <= h:

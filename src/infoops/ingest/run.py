@@ -27,7 +27,7 @@ from infoops.errors import (
     UnknownFormatError,
     describe_failure,
 )
-from infoops.ingest import tabular, twitter_json
+from infoops.ingest import tabular, telegram, twitter_json
 from infoops.ingest.fields import (
     ALL_FORMATS,
     PRESETS,
@@ -128,7 +128,7 @@ class IngestResult:
 @dataclass
 class _Plan:
     source: Source
-    kind: str  # csv | parquet | json
+    kind: str  # csv | parquet | json | json-includes | telegram
     layout: Layout
     columns: list[str] = field(default_factory=list)
     delimiter: str = ","
@@ -163,6 +163,12 @@ def plan_source(source: Source, format: str | None = None,
     if format is None and mapping is None and _RELEASE_MANIFEST.match(text):
         return _skip_or_raise(source, "a disclosure release's manifest (file checksums), not platform "
                               "data; `infoops disclose --check` reads it")
+    if format == "telegram-json" or (format is None and mapping is None and telegram.looks_like_telegram(text)):
+        if first != "{":
+            raise UnknownFormatError(source.name, "expected a Telegram Desktop JSON export (result.json)")
+        return _Plan(source, "telegram", telegram.POSTS_LAYOUT)
+    if format in (None, "twitter-json") and mapping is None and twitter_json.INCLUDES_START.match(text):
+        return _Plan(source, "json-includes", twitter_json.USERS_LAYOUT)
     if format == "twitter-json" or (format is None and mapping is None and first in ("{", "[")):
         if first not in ("{", "["):
             raise UnknownFormatError(source.name, "expected Twitter JSON (objects or JSON Lines)")
@@ -425,6 +431,15 @@ def _batches(plan: _Plan, batch_size: int) -> Iterator[tuple[list[Part], list, C
     def seen(n: int) -> None:
         pos[0] = n
 
+    if plan.kind == "json-includes":
+        for b in twitter_json.read_v2_includes(plan.source, batch_size):
+            yield [Part(plan.layout, b.table)], b.quarantined, lambda: plan.source.size
+        return
+    if plan.kind == "telegram":
+        for posts, stubs in telegram.read_telegram(plan.source, batch_size, seen):
+            yield ([Part(twitter_json.STUBS_LAYOUT, stubs.table, counted=False),
+                    Part(plan.layout, posts.table)], posts.quarantined, lambda: plan.source.size)
+        return
     if plan.kind == "json":
         for posts, stubs in twitter_json.read_json(plan.source, batch_size, seen):
             yield ([Part(twitter_json.STUBS_LAYOUT, stubs.table, counted=False),

@@ -183,7 +183,8 @@ NO_DOMAIN = "-"
 def _entities_from_text(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Fill hashtags, mentions, urls and domains of staged posts from their text."""
     rows = con.execute("SELECT _line, text FROM _stage WHERE _error IS NULL AND text IS NOT NULL "
-                       "AND hashtags IS NULL AND mentions IS NULL AND urls IS NULL").fetchall()
+                       "AND (coalesce(len(hashtags), 0) = 0 OR coalesce(len(mentions), 0) = 0 "
+                       "OR coalesce(len(urls), 0) = 0)").fetchall()
     if not rows:
         return {}
     cols = extract_columns([r[1] for r in rows])
@@ -195,7 +196,12 @@ def _entities_from_text(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "d": pa.array([[d or NO_DOMAIN for d in ds] for ds in cols.domains], pa.list_(pa.string())),
     })
     con.register("_fix", fix)
-    con.execute("UPDATE _stage SET hashtags = _fix.h, mentions = _fix.m, urls = _fix.u, domains = _fix.d "
+    # a list the source gives (CrowdTangle's link, say) stays; the text fills the others
+    con.execute("UPDATE _stage SET "
+                "hashtags = CASE WHEN coalesce(len(hashtags), 0) = 0 THEN _fix.h ELSE hashtags END, "
+                "mentions = CASE WHEN coalesce(len(mentions), 0) = 0 THEN _fix.m ELSE mentions END, "
+                "domains = CASE WHEN coalesce(len(urls), 0) = 0 THEN _fix.d ELSE domains END, "
+                "urls = CASE WHEN coalesce(len(urls), 0) = 0 THEN _fix.u ELSE urls END "
                 "FROM _fix WHERE _stage._line = _fix._line")
     con.unregister("_fix")
     return {f"{k} from text": v for k, v in cols.counts.items()}
