@@ -394,8 +394,8 @@ def read_v2_includes(source: Source, batch_size: int) -> Iterator[RawBatch]:
     Referenced tweets, places and media in it are not posts of the collection and
     are left out (their ids are already on the tweets that name them).
     """
-    with source.open() as f:
-        data = f.read(MAX_DOCUMENT_BYTES + 1)
+    with source.open() as fh:
+        data = fh.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise SourceError(source.name, f"one JSON document larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
     line = 1
@@ -404,11 +404,12 @@ def read_v2_includes(source: Source, batch_size: int) -> Iterator[RawBatch]:
         raise SourceError(source.name, error or "expected a v2 includes object {\"users\": [...]}")
     rows: list[dict[str, Any]] = []
     bad: list[Quarantined] = []
-    for item, u in enumerate(obj.get("users") if isinstance(obj.get("users"), list) else []):
+    users = obj.get("users")
+    for item, u in enumerate(users if isinstance(users, list) else []):
         if not isinstance(u, dict) or u.get("id") in (None, ""):
             bad.append(Quarantined(line, "not a v2 user object (no id)", _dump(u)[:2000], item=item))
             continue
-        prof = {k.removeprefix("author_"): v for k, v in _v2_profile(u).items()}
+        prof: dict[str, Any] = {k.removeprefix("author_"): v for k, v in _v2_profile(u).items()}
         prof["account_id"] = _s(u.get("id"))
         if any(isinstance(v, str) and "\x00" in v for v in prof.values()):
             bad.append(Quarantined(line, "NUL character in a user field", _dump(u)[:2000], item=item))
@@ -418,6 +419,6 @@ def read_v2_includes(source: Source, batch_size: int) -> Iterator[RawBatch]:
     for start in range(0, max(len(rows), 1), batch_size):
         chunk = rows[start:start + batch_size]
         cols: dict[str, pa.Array] = {"_line": pa.array([r["_line"] for r in chunk], pa.int64())}
-        for f in USERS_LAYOUT.mapping:
-            cols[f] = pa.array([r.get(f) for r in chunk], pa.string())
+        for name in USERS_LAYOUT.mapping:
+            cols[name] = pa.array([r.get(name) for r in chunk], pa.string())
         yield RawBatch(pa.table(cols), bad if start == 0 else [])
