@@ -137,3 +137,17 @@ def test_show_says_not_in_the_data_instead_of_none() -> None:
               "posts": [], "run_id": "r", "signals": {}, "links": []}
     text = format_account(report)
     assert "followers None" not in text and "followers not in the data" in text
+
+
+def test_network_picture_labels_its_hubs() -> None:
+    from infoops.report.graph_export import Edge, Node
+    from infoops.report.netpic import draw
+
+    nodes = [Node("0", "hub<script>", "core", 1.0, "N1")] + [
+        Node(str(i), f"amp{i}", "amplifier", 0.5, "N1") for i in range(1, 30)]
+    edges = [Edge("0", str(i), 5.0, "co-retweet") for i in range(1, 30)] + [
+        Edge("1", "2", 1.0, "co-retweet")]
+    pic = draw(nodes, edges, seed=1, n_labels=3)
+    labels = re.findall(r'<text class="hub-label"[^>]*>([^<]*)</text>', pic.svg)
+    assert len(labels) == 3 and "@hub&lt;script&gt;" in labels
+    assert "<script>" not in pic.svg

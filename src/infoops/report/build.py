@@ -25,6 +25,10 @@ from infoops.store import Store
 from infoops.store.db import first_row
 
 MEMBERS = "_report_members"
+#: Accounts the network picture draws; larger networks are drawn from a seeded
+#: sample (all cores first) with their hubs labelled: past a few hundred nodes a
+#: force layout is a hairball whatever the screen.
+PICTURE_NODES = 400
 
 
 @dataclass
@@ -180,7 +184,7 @@ def rejected_networks(con: duckdb.DuckDBPyConnection, run_id: str,
 
 def network_section(
     con: duckdb.DuckDBPyConnection, run_id: str, net: dict[str, Any], *, seed: int = 0,
-    n_topics: int = 6, max_nodes: int = 2000, run: dict[str, Any] | None = None,
+    n_topics: int = 6, max_nodes: int = PICTURE_NODES, run: dict[str, Any] | None = None,
 ) -> NetworkSection:
     """Compute every section of the report for one network (a row of :func:`ranked_networks`)."""
     m = register_members(con, run_id, net["network_id"])
@@ -243,7 +247,7 @@ def build_report(
     seed: int = 0,
     n_topics: int = 6,
     max_networks: int = 25,
-    max_nodes: int = 2000,
+    max_nodes: int = PICTURE_NODES,
     progress: Callable[[str], Any] | None = None,
 ) -> ReportData:
     """Collect the report's data for one network or the ``max_networks`` top-ranked ones.
