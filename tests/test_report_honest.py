@@ -151,3 +151,14 @@ def test_network_picture_labels_its_hubs() -> None:
     labels = re.findall(r'<text class="hub-label"[^>]*>([^<]*)</text>', pic.svg)
     assert len(labels) == 3 and "@hub&lt;script&gt;" in labels
     assert "<script>" not in pic.svg
+
+
+def test_busiest_hours_need_no_shift_assumption() -> None:
+    from infoops.report.sections import busiest_hours
+
+    heat = [[0] * 24 for _ in range(7)]
+    for h in (22, 23, 0, 1, 2):   # a night shift in UTC, across midnight
+        heat[0][h] = 10
+    assert busiest_hours(heat).startswith("19:00–03:00") or busiest_hours(heat).startswith("22:00")
+    assert "100.0% of posts" in busiest_hours(heat)
+    assert busiest_hours([[0] * 24 for _ in range(7)]) == "–"

@@ -28,7 +28,8 @@ th{background:#f3f6fa;white-space:nowrap}td.n{text-align:right;font-variant-nume
 .post{unicode-bidi:isolate;white-space:pre-wrap}
 .grid{display:flex;flex-wrap:wrap;gap:16px}.grid>div{flex:1 1 420px}
 code{font-size:12px;overflow-wrap:anywhere}svg.chart{max-width:100%;height:auto}
-td.n,.metrics td{white-space:nowrap}p.analyst{font-size:15px;max-width:860px}
+td.n,.metrics td{white-space:nowrap}
+section.network,section#appendix{content-visibility:auto;contain-intrinsic-size:auto 6000px}p.analyst{font-size:15px;max-width:860px}
 .sorted{display:none}.sorted.default{display:table}
 #ranked-views:has(.sorted:target) .sorted.default{display:none}
 #ranked-views .sorted:target{display:table}

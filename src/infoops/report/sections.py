@@ -104,6 +104,7 @@ def rhythm(s: NetworkSection) -> str:
     if tz is None:
         return _missing("post times")
     return chart + metric_table([
+        ("busiest_hours", "busiest 8 hours of the day (UTC)", busiest_hours(s.heatmap)),
         ("timezone", "inferred working time zone", safe.text(tz.label)),
         ("office_share", "posts in local office hours (Mon–Fri 09–18)", pct(tz.office_share)),
         ("weekend_share", "posts on local weekends", pct(tz.weekend_share)),
@@ -111,6 +112,18 @@ def rhythm(s: NetworkSection) -> str:
           "(outlined). All times in the heatmap are UTC. This assumes day-shift operators: "
           "a team working night shifts for a foreign audience (as the IRA's US-facing shifts in "
           "St Petersburg did) comes out up to 12 hours off, so read it with the heatmap.</p>")
+
+
+def busiest_hours(heatmap: list[list[int]], width: int = 8) -> str:
+    """The ``width``-hour window of the day (UTC, wrapping at midnight) with the most
+    posts, and its share: a fact that needs no assumption about shifts."""
+    by_hour = [sum(day[h] for day in heatmap) for h in range(24)]
+    total = sum(by_hour)
+    if not total:
+        return "–"
+    start = max(range(24), key=lambda h: (sum(by_hour[(h + k) % 24] for k in range(width)), -h))
+    share = sum(by_hour[(start + k) % 24] for k in range(width)) / total
+    return f"{start:02d}:00–{(start + width) % 24:02d}:00 ({pct(share)} of posts)"
 
 
 def followers(s: NetworkSection) -> str:
