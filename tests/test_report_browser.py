@@ -57,22 +57,34 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
 DOCS_SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
-def _report_of(tmp: Path, name: str, ingest_args: list[str], detect_args: list[str]) -> Path:
+def _report_of(tmp: Path, name: str, ingest_args: list[str], detect_args: list[str]) -> tuple[Path, dict]:
+    """Ingest, detect and report through the CLI; the report and the measured numbers."""
+    import json
+    import time
+
     from click.testing import CliRunner
 
     from infoops.cli import cli
 
     runner = CliRunner()
     db = str(tmp / f"{name}.duckdb")
-    for args in (["ingest", *ingest_args, "--db", db, "-q"], ["detect", "--db", db, "-q", *detect_args],
-                 ["report", "--db", db, "--out", str(tmp / f"{name}.html"), "-q"]):
+    stats: dict = {}
+    for step, args in (("ingest", ["ingest", *ingest_args, "--db", db, "-q", "--json"]),
+                       ("detect", ["detect", "--db", db, "-q", "--json", *detect_args]),
+                       ("report", ["report", "--db", db, "--out", str(tmp / f"{name}.html"), "-q"])):
+        t0 = time.monotonic()
         res = runner.invoke(cli, args)
         assert res.exit_code == 0, res.output
-    return tmp / f"{name}.html"
+        stats[f"{step}_seconds"] = round(time.monotonic() - t0, 1)
+        if step != "report":
+            stats[step] = json.loads(res.output)
+    stats["report_bytes"] = (tmp / f"{name}.html").stat().st_size
+    return tmp / f"{name}.html", stats
 
 
-def _shoot(browser: Chromium, html: Path, png: Path) -> dict[str, object]:
-    """Open a report, check it loads, jump to anchors, and save a screenshot."""
+def _shoot(browser: Chromium, html: Path, where: Path, name: str) -> dict[str, object]:
+    """Open a report, check it loads, jump to anchors, and save two screenshots: the
+    ranked summary and the first network's opening."""
     import json
     import time
 
@@ -87,10 +99,16 @@ def _shoot(browser: Chromium, html: Path, png: Path) -> dict[str, object]:
         browser.evaluate(session, f"location.hash = {json.dumps(anchor)}")
         # an anchor far down a tall page must move the view there
         jumps[anchor] = browser.evaluate(session, "window.scrollY") if tall else 1
+    # sections render lazily (content-visibility); a screenshot needs them drawn
+    browser.evaluate(session, "document.querySelectorAll('section').forEach("
+                              "s => s.style.contentVisibility = 'visible')")
     browser.evaluate(session, "window.scrollTo(0, 0)")
-    png.parent.mkdir(parents=True, exist_ok=True)
-    browser.screenshot(session, png)
-    return {"load_s": load_s, "jumps": jumps, "errors": browser.errors()}
+    where.mkdir(parents=True, exist_ok=True)
+    browser.screenshot(session, where / f"{name}.png", max_height=2200)
+    first = browser.evaluate(session, "(document.getElementById('net-1') || {offsetTop: -1}).offsetTop")
+    if isinstance(first, (int, float)) and first >= 0:
+        browser.screenshot(session, where / f"{name}-network-1.png", max_height=3200, top=int(first))
+    return {"load_s": round(load_s, 2), "jumps": jumps, "errors": browser.errors()}
 
 
 @pytest.mark.browser
@@ -100,8 +118,10 @@ def test_report_screenshots_of_real_and_simulated_data(tmp_path: Path) -> None:
     layout, opened in Chromium: no errors, anchors navigate, screenshots saved.
 
     With ``INFOOPS_DOC_SCREENSHOTS=1`` (or ``=medium`` for a medium world, minutes)
-    the screenshots go to ``docs/screenshots/`` instead of ``test-artifacts/``.
+    the screenshots go to ``docs/screenshots/`` instead of ``test-artifacts/``, with
+    the measured numbers in ``realdata-runs.json`` beside them.
     """
+    import json
     import os
 
     from conftest import SHARED_DATA
@@ -125,10 +145,14 @@ def test_report_screenshots_of_real_and_simulated_data(tmp_path: Path) -> None:
     coortweet = SHARED_DATA / "coortweet" / "russian_coord_tweets.csv"
     if coortweet.exists():
         reports["report-coortweet-sample"] = _report_of(tmp_path, "coortweet", [str(coortweet)], [])
+    measured = {}
     with Chromium(exe) as browser:
-        for name, html in reports.items():
-            got = _shoot(browser, html, where / f"{name}.png")
+        for name, (html, stats) in reports.items():
+            got = _shoot(browser, html, where, name)
             assert got["errors"] == [], got["errors"]
             assert (where / f"{name}.png").stat().st_size > 10_000
             jumps = got["jumps"]
             assert isinstance(jumps, dict) and jumps["#appendix"] > 0, jumps
+            measured[name] = {**stats, "browser_load_seconds": got["load_s"]}
+    (where / "realdata-runs.json").write_text(json.dumps(measured, indent=2, sort_keys=True),
+                                              encoding="utf-8")

@@ -29,7 +29,8 @@ th{background:#f3f6fa;white-space:nowrap}td.n{text-align:right;font-variant-nume
 .grid{display:flex;flex-wrap:wrap;gap:16px}.grid>div{flex:1 1 420px}
 code{font-size:12px;overflow-wrap:anywhere}svg.chart{max-width:100%;height:auto}
 td.n,.metrics td{white-space:nowrap}
-section.network,section#appendix{content-visibility:auto;contain-intrinsic-size:auto 6000px}p.analyst{font-size:15px;max-width:860px}
+section.network,section#appendix{content-visibility:auto;contain-intrinsic-size:auto 6000px}
+table.ranked td{white-space:nowrap}table.ranked td:last-child{white-space:normal;min-width:280px}p.analyst{font-size:15px;max-width:860px}
 .sorted{display:none}.sorted.default{display:table}
 #ranked-views:has(.sorted:target) .sorted.default{display:none}
 #ranked-views .sorted:target{display:table}
@@ -116,7 +117,8 @@ def summary(data: Any) -> str:
         rows.append((net, [
             str(net["rank"]), name, n(net["accounts"]), f"{n(net['core'])} / {n(net['amplifier'])}",
             n(net["posts"]), _langs(net), f"#{safe.text(tag, 40)}" if tag else "–", _span(net),
-            num(net["score"], 3), safe.text(net["traces"], 200), safe.text(net["reason"], 300),
+            num(net["score"], 3), safe.text(net["traces"].replace(",", ", "), 200),
+            safe.text(net["reason"], 160),
         ]))
     head = ["#", "network", "accounts", "core / amplifiers", "posts", "main languages",
             "top hashtag", "active (5th–95th pct.)", "score", "traces", "why"]
