@@ -184,12 +184,12 @@ class Chromium:
             raise RuntimeError(str(res["exceptionDetails"]))
         return res["result"].get("value")
 
-    def screenshot(self, session: str, path: Path, max_height: int = 8000) -> Path:
-        """A PNG of the page from the top, up to ``max_height`` pixels tall."""
+    def screenshot(self, session: str, path: Path, max_height: int = 8000, top: int = 0) -> Path:
+        """A PNG of the page from ``top`` (pixels from the top), up to ``max_height`` tall."""
         metrics = self.send("Page.getLayoutMetrics", session=session)
         size = metrics.get("cssContentSize") or metrics["contentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height),
-                "scale": 1}
+        clip = {"x": 0, "y": top, "width": size["width"],
+                "height": max(1, min(size["height"] - top, max_height)), "scale": 1}
         data = self.send("Page.captureScreenshot",
                          {"format": "png", "clip": clip, "captureBeyondViewport": True},
                          session=session)["data"]

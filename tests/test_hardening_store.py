@@ -23,7 +23,8 @@ from report_fixtures import build_world, load_world
 def _run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     with pytest.raises(SystemExit) as e:
         main(list(args))
-    err = capsys.readouterr().err.strip().splitlines()
+    # progress lines ("... network N3 (1 of 3, ...)") may come first; the error is one line
+    err = [x for x in capsys.readouterr().err.strip().splitlines() if not x.startswith("... ")]
     assert len(err) == 1 and err[0].startswith("Error: "), err  # one line, no traceback
     return int(e.value.code or 0), err[0]
 

@@ -69,12 +69,15 @@ def test_every_section_for_every_network(report: str) -> None:
 
 def test_summary_ranks_networks_of_latest_run(report: str, world: World) -> None:
     summary = report[report.index('id="summary"'):report.index('id="net-1"')]
-    rows = re.findall(r"<tr><td>(\d)</td><td><a href=\"#net-\d\">([^<]+)</a>", summary)
+    by_score = summary[summary.index('id="rank-score"'):summary.index("</table>", summary.index('id="rank-score"'))]
+    rows = re.findall(r"<tr><td>(\d)</td><td><a href=\"#net-\d\">([^<]+)</a>", by_score)
     assert rows == [("1", "1"), ("2", "2"), ("3", "3")]  # score order 0.91 > 0.55 > 0.2
     assert "stale" not in report  # the older run's network
     assert "18 accounts retweet 6 cores within 2 min" in summary
     assert "2 accounts linked by co-hashtag" in summary  # fallback "why"
-    assert "<td>window_seconds</td><td>120</td>" in summary
+    # the run's parameters are in the appendix, not in the way of the networks
+    assert "<td>window_seconds</td><td>120</td>" not in summary
+    assert "<td>window_seconds</td><td>120</td>" in report[report.index('id="appendix"'):]
     assert f'<td class="n">{len(world.posts_of("1")):,}</td>' not in summary  # posts are <td>
     assert f"<td>{len(world.posts_of('1')):,}</td>" in summary
 
@@ -223,7 +226,7 @@ def test_picture_and_evidence(report: str, world: World) -> None:
     gaps = sorted(e["delta_seconds"] for e in world.evidence if {e["a"], e["b"]} == {a, b})
     assert f"{gaps[0]:,.0f} s" in ev
     assert "500.00" not in ev  # the insignificant c0–c1 edge is not evidence
-    assert "No significant edges" in section(report, 3, "evidence")
+    assert "Not in this data: significant links" in section(report, 3, "evidence")
 
 
 def test_one_network_and_unknown_network(world_store: Store, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import json
 import click
 
 from infoops.cli.options import db_option, json_option, memory_option, quiet_option
-from infoops.ingest import ALL_FORMATS, ingest, load_mapping_file, parse_map_options
+from infoops.ingest import ALL_FORMATS, ingest, mapping_for, parse_map_options
 from infoops.ingest.progress import ProgressPrinter, format_result
 from infoops.ingest.stage import parse_time_range
 from infoops.store import Store
@@ -18,7 +18,8 @@ from infoops.store import Store
 @db_option
 @click.option("--format", "fmt", type=click.Choice(ALL_FORMATS), help="Read every source with this layout.")
 @click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="Map a canonical field to a column.")
-@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False), help="TOML file of field = \"column\".")
+@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False),
+              help="TOML file of field = \"column\", optionally with [files.\"GLOB\"] sections per file.")
 @click.option("--time-range", "time_range", metavar="START..END",
               help="Plausible times (YYYY-MM-DD..YYYY-MM-DD); rows outside are quarantined "
                    "(default 2006-01-01 to tomorrow).")
@@ -29,9 +30,14 @@ def command(paths: tuple[str, ...], db: str, fmt: str | None, maps: tuple[str, .
             mapping_file: str | None, time_range: str | None, memory_limit: str | None, quiet: bool,
             as_json: bool) -> None:
     """Ingest PATH... (files or folders; format detected from content)."""
-    mapping = {**(load_mapping_file(mapping_file) if mapping_file else {}), **parse_map_options(maps)}
+    mapping = mapping_for(mapping_file, parse_map_options(maps))
     times = parse_time_range(time_range) if time_range else None
+    printer = None if quiet else ProgressPrinter()
     with Store(db, memory_limit=memory_limit) as store:
-        result = ingest(store, list(paths), format=fmt, mapping=mapping or None,
-                        progress=None if quiet else ProgressPrinter(), time_range=times)
+        try:
+            result = ingest(store, list(paths), format=fmt, mapping=mapping,
+                            progress=printer, time_range=times)
+        finally:
+            if printer is not None:
+                printer.close()
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_result(result))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from infoops.cli.options import db_option, seed_option
+from infoops.cli.options import db_option, quiet_option, seed_option
 
 
 @click.command("report")
@@ -16,8 +16,9 @@ from infoops.cli.options import db_option, seed_option
 @click.option("--max-networks", default=25, show_default=True, type=int,
               help="Networks given a detailed section when reporting all.")
 @seed_option()
+@quiet_option
 def command(db: str, out: str, network: str | None, run_id: str | None, max_networks: int,
-            seed: int) -> None:
+            seed: int, quiet: bool) -> None:
     """Write one HTML file (opens offline) on the detected networks: counts, timelines,
     narratives, network picture and evidence."""
     from infoops.outputs import atomic_output, check_output
@@ -29,5 +30,6 @@ def command(db: str, out: str, network: str | None, run_id: str | None, max_netw
         store.completed_run(run_id)
         with atomic_output(out, create_folders=True) as tmp:
             write_report(store, tmp, run_id=run_id, network=network, seed=seed,
-                         max_networks=max_networks)
+                         max_networks=max_networks,
+                         progress=None if quiet else (lambda m: click.echo(f"... {m}", err=True)))
     click.echo(f"report written to {out}")

@@ -225,8 +225,8 @@ def format_account(report: dict[str, Any]) -> str:
             f"  \"{terminal_safe(p.get('display_name'), 60)}\""
         ),
         (
-            f"  created {_when(p.get('created_at'))[:10]}; followers {p.get('followers')}; following "
-            f"{p.get('following')}; language {terminal_safe(p.get('language'), 20)}"
+            f"  created {_when(p.get('created_at'))[:10]}; followers {_count(p.get('followers'))}; "
+            f"following {_count(p.get('following'))}; language {terminal_safe(p.get('language'), 20)}"
             + ("; verified" if p.get("verified") else "")
         ),
     ]
@@ -363,3 +363,8 @@ def show(store: Store, account: str | None = None, network: str | None = None,
         raise NotFoundError("give an ACCOUNT (id or screen name) or --network NETWORK_ID")
     rep = account_report(store, account, run_id)
     return json.dumps(rep, ensure_ascii=False, indent=2, default=str) if as_json else format_account(rep)
+
+
+def _count(v: Any) -> str:
+    """A profile count, or ``not in the data`` (never ``None``)."""
+    return "not in the data" if v is None else f"{int(v):,}"

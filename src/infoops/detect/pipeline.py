@@ -21,6 +21,7 @@ import pandas as pd
 
 from infoops.detect.coaction import drop
 from infoops.detect.fusion import Candidate, cluster, describe, fuse
+from infoops.detect.inputs import trace_inputs
 from infoops.detect.nullmodel import significant_edges
 from infoops.detect.params import DetectParams
 from infoops.detect.refine import refine
@@ -195,6 +196,8 @@ def detect(
             "CREATE OR REPLACE TEMP TABLE _run_evidence (trace TEXT, a TEXT, b TEXT, post_a TEXT,"
             " post_b TEXT, object TEXT, delta_seconds DOUBLE)"
         )
+        # what each trace has to work with; an empty one is said so, with why
+        summary["inputs"] = trace_inputs(con, list(params.enabled()))
         tested: dict[str, pd.DataFrame] = {}
         for name in params.enabled():
             t0 = time.perf_counter()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infoops.detect.flagged import write_flagged
+from infoops.detect.inputs import empty_traces
 from infoops.detect.params import DetectParams
 from infoops.detect.pipeline import detect, run_summary
 from infoops.errors import DetectionError
@@ -21,9 +22,13 @@ def format_summary(summary: dict[str, Any]) -> str:
          f"{summary.get('fused_edges', 0)} fused edges, {summary.get('seconds', 0):.1f} s"),
         f"{'trace':<18}{'pairs':>10}{'tested':>10}{'significant':>13}{'seconds':>9}",
     ]
+    empty = empty_traces(summary)
     for name, t in summary.get("traces", {}).items():
         lines.append(f"{name:<18}{t['pairs']:>10}{t['tested']:>10}{t['significant']:>13}"
-                     f"{t['seconds']:>9.2f}")
+                     f"{t['seconds']:>9.2f}" + ("   no input" if name in empty else ""))
+    if empty:
+        lines.append(f"{len(empty)} of {len(summary.get('traces', {}))} traces had no input:")
+        lines.extend(f"  {name}: {why}" for name, why in empty.items())
     return "\n".join(lines)
 
 

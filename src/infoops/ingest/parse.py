@@ -37,6 +37,20 @@ import pyarrow as pa
 
 _NUMBER = r"^\s*-?[0-9]+(\.[0-9]*)?\s*$"
 _OFFSET = r"(Z|[+-][0-9][0-9]:?[0-9][0-9])\s*$"
+#: a trailing time-zone abbreviation after a date and time
+_ZONE = r"[0-9] ?([A-Z]{2,5})$"
+#: abbreviations whose offset is unambiguous in the data we meet (US zones, UTC, Europe, Moscow)
+ZONE_OFFSETS = {
+    "UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00",
+    "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
+    "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
+    "CET": "+01:00", "CEST": "+02:00", "BST": "+01:00", "MSK": "+03:00",
+}
+
+
+def _zone_offset(t: str) -> str:
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in ZONE_OFFSETS.items())
+    return f"(CASE regexp_extract({t}, '{_ZONE}', 1) {cases} END)"
 _V1_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 
 
@@ -97,7 +111,8 @@ def timestamp_sql(col: str) -> str:
     # fast path: plain ``YYYY-MM-DD HH:MM[:SS]`` without a zone offset
     plain = (
         f"CASE WHEN NOT (ends_with({col}, 'Z') OR contains({col}, '+') OR (length({col}) > 19 AND "
-        f"regexp_matches({col}, '{_OFFSET}'))) THEN TRY_CAST({col} AS TIMESTAMP) END"
+        f"regexp_matches({col}, '{_OFFSET}')) OR regexp_matches({col}, '{_ZONE}')) "
+        f"THEN TRY_CAST({col} AS TIMESTAMP) END"
     )
     return (
         f"coalesce({plain}, CASE "
@@ -106,6 +121,13 @@ def timestamp_sql(col: str) -> str:
         f"  {_epoch(f'TRY_CAST({t} AS DOUBLE)')} "
         f"WHEN regexp_matches({t}, '^[A-Za-z]') THEN timezone('UTC', try_strptime({t}, '{_V1_FORMAT}')) "
         f"WHEN regexp_matches({t}, '{_OFFSET}') THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
+        # a zone abbreviation (CrowdTangle: ``2021-01-05 21:05:26 EST``); unknown ones fail
+        f"WHEN regexp_matches({t}, '{_ZONE}') THEN timezone('UTC', TRY_CAST("
+        f"regexp_replace({t}, ' ?[A-Z]{{2,5}}$', '') || {_zone_offset(t)} AS TIMESTAMPTZ)) "
+        # US month/day/year, as FiveThirtyEight's IRA files and spreadsheets write it
+        f"WHEN regexp_matches({t}, '^[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}') THEN coalesce("
+        f"try_strptime({t}, '%m/%d/%Y %H:%M:%S'), try_strptime({t}, '%m/%d/%Y %H:%M'), "
+        f"try_strptime({t}, '%m/%d/%Y')) "
         f"ELSE TRY_CAST({t} AS TIMESTAMP) END)"
     )
 

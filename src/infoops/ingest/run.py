@@ -27,17 +27,19 @@ from infoops.errors import (
     UnknownFormatError,
     describe_failure,
 )
-from infoops.ingest import tabular, twitter_json
+from infoops.ingest import tabular, telegram, twitter_json
 from infoops.ingest.fields import (
     ALL_FORMATS,
     PRESETS,
     Layout,
+    MappingSpec,
     custom_layout,
     is_truth_header,
     layout_for_header,
     only_present,
     preset,
 )
+from infoops.ingest.infer import resolve_mention_names, resolve_text_retweets
 from infoops.ingest.sources import Source, csv_header, expand, sniff_encoding, sniff_text
 from infoops.ingest.stage import TimeRange
 from infoops.ingest.writer import (
@@ -67,6 +69,9 @@ class SourceResult:
     rows_duplicate: int = 0
     conflicting_duplicates: int = 0
     note: str = ""
+    #: what was filled in because the source lacks it (entities from text, post
+    #: ids, retweet targets), by kind
+    filled: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,6 +85,9 @@ class IngestResult:
     quarantine_kinds: dict[str, int] = field(default_factory=dict)
     #: things stored but worth a look: conflicting duplicates, ambiguous ``RT @name``
     warnings: dict[str, int] = field(default_factory=dict)
+    #: what the whole-store resolution after the run did (retweets linked to an
+    #: original of the same text, ``@name`` mentions resolved to accounts)
+    resolved: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -113,17 +121,19 @@ class IngestResult:
             "skipped": [asdict(s) for s in self.skipped],
             "quarantine_kinds": dict(self.quarantine_kinds),
             "warnings": dict(self.warnings),
+            "resolved": dict(self.resolved),
         }
 
 
 @dataclass
 class _Plan:
     source: Source
-    kind: str  # csv | parquet | json
+    kind: str  # csv | parquet | json | json-includes | telegram
     layout: Layout
     columns: list[str] = field(default_factory=list)
     delimiter: str = ","
     cr_only: bool = False
+    note: str = ""
 
 
 #: the first key of ``manifest.json`` in a release written by :mod:`infoops.disclose`
@@ -153,6 +163,12 @@ def plan_source(source: Source, format: str | None = None,
     if format is None and mapping is None and _RELEASE_MANIFEST.match(text):
         return _skip_or_raise(source, "a disclosure release's manifest (file checksums), not platform "
                               "data; `infoops disclose --check` reads it")
+    if format == "telegram-json" or (format is None and mapping is None and telegram.looks_like_telegram(text)):
+        if first != "{":
+            raise UnknownFormatError(source.name, "expected a Telegram Desktop JSON export (result.json)")
+        return _Plan(source, "telegram", telegram.POSTS_LAYOUT)
+    if format in (None, "twitter-json") and mapping is None and twitter_json.INCLUDES_START.match(text):
+        return _Plan(source, "json-includes", twitter_json.USERS_LAYOUT)
     if format == "twitter-json" or (format is None and mapping is None and first in ("{", "[")):
         if first not in ("{", "["):
             raise UnknownFormatError(source.name, "expected Twitter JSON (objects or JSON Lines)")
@@ -192,6 +208,13 @@ def _tabular_plan(source: Source, kind: str, columns: list[str], delimiter: str,
         base = PRESETS[format]
         if not base.positional:  # a file variant may lack optional columns
             base = only_present(base, set(columns))
+    note = ""
+    if mapping and base is None and not _names_any(mapping, columns):
+        found = layout_for_header(columns)
+        if found is not None:  # a mapping for other files: this one reads as what it is
+            mapping = None
+            base = found
+            note = f"the mapping names none of its columns; read as {found.name}"
     if mapping:
         layout = custom_layout(mapping, base)
     elif base is not None:
@@ -214,7 +237,16 @@ def _tabular_plan(source: Source, kind: str, columns: list[str], delimiter: str,
             f"{source.name}: format {layout.name} expects {len(layout.positional)} columns "
             f"({','.join(layout.positional)}), the header has {len(columns)}")
     layout.check(names, source.name)
-    return _Plan(source, kind, layout, columns, delimiter)
+    return _Plan(source, kind, layout, columns, delimiter, note=note)
+
+
+def _names_any(mapping: Mapping[str, str], columns: list[str]) -> bool:
+    """Whether a mapping names a column of this header (options and @-values aside)."""
+    from infoops.ingest.fields import POST_FIELDS, TARGET_FIELDS
+
+    fields = set(POST_FIELDS).union(*TARGET_FIELDS.values())
+    named = [v for k, v in mapping.items() if k in fields and not str(v).startswith("@")]
+    return not named or any(v in columns for v in named)
 
 
 def _run_id() -> str:
@@ -226,7 +258,7 @@ def ingest(
     paths: str | PathLike[str] | Iterable[str | PathLike[str]],
     *,
     format: str | None = None,
-    mapping: Mapping[str, str] | None = None,
+    mapping: Mapping[str, str] | MappingSpec | None = None,
     batch_size: int = 50_000,
     progress: Progress | None = None,
     time_range: TimeRange | None = None,
@@ -241,7 +273,10 @@ def ingest(
     format: None to detect each source's format from its content, or a
         preset name (``ioarchive-tweets``, ``coortweet``, ``cnt``, ...).
     mapping: canonical field -> source column, for any CSV/Parquet layout
-        (on top of ``format`` when both are given).
+        (on top of ``format`` when both are given); or a
+        :class:`~infoops.ingest.fields.MappingSpec` with a mapping (and
+        format) per file glob. A plain mapping that names none of a file's
+        columns leaves a file of a known layout to that layout (noted).
     batch_size: rows per transaction.
     progress: called after every batch.
     time_range: times a row may carry (default 2006-01-01 to now plus a
@@ -264,7 +299,11 @@ def ingest(
     plans: list[_Plan] = []
     result = IngestResult(_run_id())
     for src in sources:
-        plan = plan_source(src, format, mapping)
+        if isinstance(mapping, MappingSpec):
+            fmt, m, _ = mapping.for_source(src.name)
+            plan = plan_source(src, fmt or format, m)
+        else:
+            plan = plan_source(src, format, mapping)
         if isinstance(plan, str):
             result.skipped.append(SourceResult(src.name, "skipped", note=plan))
         else:
@@ -284,7 +323,7 @@ def ingest(
     times = time_range or TimeRange()
     try:
         for plan in plans:
-            sr = SourceResult(plan.source.name, plan.layout.name)
+            sr = SourceResult(plan.source.name, plan.layout.name, note=plan.note)
             result.sources.append(sr)
             total = plan.source.size
             for parts, quarantined, done in _batches(plan, batch_size):
@@ -292,7 +331,14 @@ def ingest(
                 if progress:
                     progress(plan.source.name, done(), total, sr.rows_read)
         with store.transaction() as tx:
+            inferred, linked = resolve_text_retweets(tx)
             ambiguous = resolve_rt_names(tx)
+            mentions = resolve_mention_names(tx)
+        if inferred:
+            result.resolved["retweets with a target inferred from text (whole store)"] = inferred
+            result.resolved["of which linked to the original post of that text"] = linked
+        if mentions:
+            result.resolved["@name mentions resolved to an account"] = mentions
     except BaseException as exc:
         status = "failed" if isinstance(exc, Exception) else "interrupted"
         con.execute("UPDATE ingest_runs SET status = ?, finished_at = ?, detail = ? WHERE run_id = ?",
@@ -374,6 +420,8 @@ def _add(sr: SourceResult, c: BatchCounts) -> None:
     sr.rows_quarantined += c.quarantined
     sr.rows_duplicate += c.duplicate
     sr.conflicting_duplicates += c.conflicting
+    for k, v in c.filled.items():
+        sr.filled[k] = sr.filled.get(k, 0) + v
 
 
 def _batches(plan: _Plan, batch_size: int) -> Iterator[tuple[list[Part], list, Callable[[], int]]]:
@@ -383,6 +431,15 @@ def _batches(plan: _Plan, batch_size: int) -> Iterator[tuple[list[Part], list, C
     def seen(n: int) -> None:
         pos[0] = n
 
+    if plan.kind == "json-includes":
+        for b in twitter_json.read_v2_includes(plan.source, batch_size):
+            yield [Part(plan.layout, b.table)], b.quarantined, lambda: plan.source.size
+        return
+    if plan.kind == "telegram":
+        for posts, stubs in telegram.read_telegram(plan.source, batch_size, seen):
+            yield ([Part(twitter_json.STUBS_LAYOUT, stubs.table, counted=False),
+                    Part(plan.layout, posts.table)], posts.quarantined, lambda: plan.source.size)
+        return
     if plan.kind == "json":
         for posts, stubs in twitter_json.read_json(plan.source, batch_size, seen):
             yield ([Part(twitter_json.STUBS_LAYOUT, stubs.table, counted=False),

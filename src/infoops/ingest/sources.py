@@ -41,10 +41,11 @@ class Source:
 
     @property
     def size(self) -> int:
-        """Bytes on disk (compressed), for progress."""
+        """Bytes on disk (compressed; a zip member's uncompressed size), for progress."""
         if self.member:
             with zipfile.ZipFile(self.path) as z:
-                return z.getinfo(self.member).compress_size
+                # a zip member's tell() counts uncompressed bytes
+                return z.getinfo(self.member).file_size
         return self.path.stat().st_size
 
     def open_raw(self) -> BinaryIO:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from infoops.ingest import parse
+from infoops.ingest import infer, parse
 from infoops.ingest.fields import REQUIRED, TARGET_FIELDS, Layout
 
 _SQL_TYPE = {
@@ -64,7 +64,9 @@ def _field_sql(kind: str, col: str, is_list_col: bool) -> str:
     if is_list_col:  # a scalar field fed by a list column: take the first element
         c = f"{c}[1]"
     return {
-        "id": parse.id_sql, "text": parse.text_sql, "kind": lambda x: f"lower(trim({x}))",
+        "id": parse.id_sql, "text": parse.text_sql,
+        # ``QUOTE_TWEET`` (FiveThirtyEight) is a quote; an empty cell says nothing
+        "kind": lambda x: f"NULLIF(replace(lower(trim({x})), '_tweet', ''), '')",
         "int": parse.int_sql, "float": parse.float_sql, "bool": parse.bool_sql,
         "time": parse.timestamp_sql,
     }[kind](c)
@@ -90,7 +92,8 @@ def parse_time_range(text: str) -> TimeRange:
     return TimeRange(earliest, latest)
 
 
-def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange | None = None) -> str:
+def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange | None = None,
+              source: str = "") -> str:
     """The ``SELECT`` over ``_raw`` that yields the layout's stage rows.
 
     ``list_columns`` tells, for each source column, whether it is already a
@@ -101,6 +104,10 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange
     count that is not a non-negative integer in BIGINT range, a number that
     is not finite, a list literal cut short, an id a spreadsheet turned into
     ``1.2E+18`` or a negative number; and for a missing required field.
+
+    Posts also get what :mod:`infoops.ingest.infer` fills in where the layout
+    asks for it: a made-up ``post_id`` (``post_id_from``), and for retweets
+    without a target a content id from their text (``_text_key``).
     """
     times = times or TimeRange()
     fields = TARGET_FIELDS[layout.target]
@@ -143,7 +150,7 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange
         f"WHEN {q(f)} IS NULL THEN 'missing {f} (column {_msg(layout.mapping.get(f, f))})'"
         for f in ("post_id", "account_id", "created_at", "field")
         if f in fields and (f in layout.mapping or f in layout.constants)
-        and f in REQUIRED[layout.target]
+        and f in REQUIRED[layout.target] and not (f == "post_id" and layout.post_id_from)
     ]
     error = "CASE " + " ".join(errors + required)
     if layout.target == "posts":
@@ -157,11 +164,22 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange
         "WHEN is_retweet OR retweet_post_id IS NOT NULL THEN 'retweet' "
         "WHEN quoted_post_id IS NOT NULL THEN 'quote' "
         "WHEN reply_to_post_id IS NOT NULL OR reply_to_account_id IS NOT NULL THEN 'reply' "
-        "WHEN ref_post_id IS NOT NULL THEN 'retweet' ELSE 'original' END"
+        "WHEN ref_post_id IS NOT NULL THEN 'retweet' "
+        + ("WHEN is_retweet IS NULL AND regexp_matches(text, '^RT @[A-Za-z0-9_]{1,50}:') THEN 'retweet' "
+           if layout.text_retweets else "")
+        + "ELSE 'original' END"
     )
+    post_id = "post_id"
+    if layout.post_id_from:
+        made = infer.post_id_sql(layout.post_id_from, "account_id", "created_at", "text", "_line",
+                                 lit(source))
+        post_id = f"coalesce(post_id, {made})"
+    target = "coalesce(retweet_post_id, ref_post_id, quoted_post_id)"
+    text_key = (f"CASE WHEN k = 'retweet' AND {target} IS NULL THEN {infer.text_key_sql('text')} END"
+                if layout.text_retweets else "CAST(NULL AS VARCHAR)")
     outer = f"""
-    SELECT _line, post_id, account_id, created_at, k AS kind, text, language, client,
-        CASE WHEN k = 'retweet' THEN coalesce(retweet_post_id, ref_post_id, quoted_post_id)
+    SELECT _line, {post_id} AS post_id, account_id, created_at, k AS kind, text, language, client,
+        CASE WHEN k = 'retweet' THEN coalesce({target}, '{infer.CONTENT_ID_PREFIX}' || _text_key)
              WHEN k = 'quote' THEN coalesce(quoted_post_id, ref_post_id)
              ELSE ref_post_id END AS ref_post_id,
         CASE WHEN k = 'retweet' THEN coalesce(retweet_account_id, ref_account_id)
@@ -173,8 +191,9 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange
         quote_count, coalesce(has_media, len(media) > 0) AS has_media, latitude, longitude,
         hashtags, urls, domains, mentions, media,
         {', '.join(q(f) for f in fields if f.startswith('author_'))},
-        {error} AS _error
-    FROM (SELECT *, {kind_expr} AS k FROM (SELECT {', '.join(inner)} FROM _raw))
+        _text_key, {error} AS _error
+    FROM (SELECT *, {text_key} AS _text_key FROM (
+          SELECT *, {kind_expr} AS k FROM (SELECT {', '.join(inner)} FROM _raw)))
     """
     return outer
 

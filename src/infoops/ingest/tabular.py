@@ -125,15 +125,21 @@ def read_csv(
         raw, stream, guard, lines, reader = _open_csv(source, reader.schema.names, delimiter, cr_only)
     try:
         pending = pa.Table.from_batches([], schema=reader.schema)
+        parsed = yielded = 0
         for rb in _batches(reader, source):
             pending = pa.concat_tables([pending, pa.Table.from_batches([rb])])
+            parsed += rb.num_rows
             while pending.num_rows >= batch_size:
+                yielded += batch_size
                 if progress:
-                    progress(raw.tell())
+                    # the parser reads ahead of the rows handed on: count the bytes
+                    # of the rows handed on, at the mean size of the rows parsed
+                    progress(int(raw.tell() * yielded / max(parsed, 1)))
                 yield _finish(pending.slice(0, batch_size), lines, guard, rename, delimiter)
                 pending = pending.slice(batch_size)
             if len(lines.invalid) >= MAX_PENDING_INVALID or len(guard.long_lines) >= MAX_PENDING_INVALID:
                 # every invalid row so far precedes every row still to come
+                yielded += pending.num_rows
                 yield _finish(pending, lines, guard, rename, delimiter, final=True)
                 pending = pending.slice(pending.num_rows)
         if progress:

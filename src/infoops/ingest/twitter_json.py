@@ -376,3 +376,49 @@ def _tables(rows: list[dict[str, Any]], stubs: list[tuple[str | None, str | None
         "is_stub": pa.array(["true"] * len(stubs), pa.string()),
     })
     return RawBatch(pa.table(cols), bad), RawBatch(stub_table)
+
+
+# -- academictwitteR's includes files (users_*.json) ---------------------------
+#: A v2 ``includes`` object saved on its own (R's academictwitteR writes the tweets
+#: to ``data_*.json`` and the includes to ``users_*.json``).
+INCLUDES_START = re.compile(r'\s*\{\s*"(users|tweets|places|media|polls)"\s*:')
+USERS_LAYOUT = Layout("twitter-v2-includes", "accounts",
+                      {f: f for f in ("account_id", "screen_name", "display_name", "created_at",
+                                      "followers", "following", "location", "description",
+                                      "profile_url", "verified", "statuses_count")})
+
+
+def read_v2_includes(source: Source, batch_size: int) -> Iterator[RawBatch]:
+    """Profiles of a v2 ``includes`` document (``{"users": [...], ...}``) as account rows.
+
+    Referenced tweets, places and media in it are not posts of the collection and
+    are left out (their ids are already on the tweets that name them).
+    """
+    with source.open() as fh:
+        data = fh.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise SourceError(source.name, f"one JSON document larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
+    line = 1
+    _, obj, error = _decode(data, "utf-8-sig", "broken JSON document")
+    if error or not isinstance(obj, dict):
+        raise SourceError(source.name, error or "expected a v2 includes object {\"users\": [...]}")
+    rows: list[dict[str, Any]] = []
+    bad: list[Quarantined] = []
+    users = obj.get("users")
+    for item, u in enumerate(users if isinstance(users, list) else []):
+        if not isinstance(u, dict) or u.get("id") in (None, ""):
+            bad.append(Quarantined(line, "not a v2 user object (no id)", _dump(u)[:2000], item=item))
+            continue
+        prof: dict[str, Any] = {k.removeprefix("author_"): v for k, v in _v2_profile(u).items()}
+        prof["account_id"] = _s(u.get("id"))
+        if any(isinstance(v, str) and "\x00" in v for v in prof.values()):
+            bad.append(Quarantined(line, "NUL character in a user field", _dump(u)[:2000], item=item))
+            continue
+        prof["_line"] = len(rows) + 1
+        rows.append(prof)
+    for start in range(0, max(len(rows), 1), batch_size):
+        chunk = rows[start:start + batch_size]
+        cols: dict[str, pa.Array] = {"_line": pa.array([r["_line"] for r in chunk], pa.int64())}
+        for name in USERS_LAYOUT.mapping:
+            cols[name] = pa.array([r.get(name) for r in chunk], pa.string())
+        yield RawBatch(pa.table(cols), bad if start == 0 else [])

@@ -23,12 +23,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from infoops.ingest.entities import extract_columns
 from infoops.ingest.fields import ACCOUNT_FIELDS, AUTHOR_FIELDS, Layout
+from infoops.ingest.infer import drop_unused_name_stubs
 from infoops.ingest.parse import literal_list
 from infoops.ingest.stage import TimeRange, fallback_list_sql, q, stage_sql
 from infoops.store.db import first_row
@@ -72,6 +75,9 @@ class BatchCounts:
     quarantined: int = 0
     duplicate: int = 0
     conflicting: int = 0
+    #: what was filled in: entities read from text, made-up post ids, retweet
+    #: targets inferred from text (counted over the rows staged)
+    filled: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: BatchCounts) -> None:
         self.read += other.read
@@ -79,6 +85,8 @@ class BatchCounts:
         self.quarantined += other.quarantined
         self.duplicate += other.duplicate
         self.conflicting += other.conflicting
+        for k, v in other.filled.items():
+            self.filled[k] = self.filled.get(k, 0) + v
 
 
 _ACC_COLS = [f for f in ACCOUNT_FIELDS if f not in ("account_id", "is_stub")]
@@ -100,7 +108,10 @@ def write_batch(
     for part in ordered:
         if part.table.num_rows == 0:
             continue
-        _stage(con, part, times)
+        filled = _stage(con, part, times, source)
+        if part.counted:
+            for k, v in filled.items():
+                counts.filled[k] = counts.filled.get(k, 0) + v
         # profiles lifted out of posts are not rows of their own: an unreadable
         # one is dropped, the post it came with is still stored
         errors = _errors(con, part) if part.counted else []
@@ -130,13 +141,28 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _stage(con: duckdb.DuckDBPyConnection, part: Part, times: TimeRange | None = None) -> None:
+def _stage(con: duckdb.DuckDBPyConnection, part: Part, times: TimeRange | None = None,
+           source: str = "") -> dict[str, int]:
+    """Stage a part; return what was filled in (entities from text, ids, targets)."""
     table = part.table
     is_list = {name: pa.types.is_list(table.schema.field(name).type) for name in table.schema.names}
     con.register("_raw", table)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_sql(part.layout, is_list, times)}")
-    for name, col, sql in fallback_list_sql(part.layout, is_list):
-        if not _scalar(con, f"SELECT count(*) FROM _stage WHERE {q(name)} IS NULL"):
+    name = Path(source).name if source else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_sql(part.layout, is_list, times, name)}")
+    filled: dict[str, int] = {}
+    if part.layout.target == "posts":
+        if part.layout.text_entities:
+            filled.update(_entities_from_text(con))
+        if part.layout.post_id_from:
+            n = _scalar(con, "SELECT count(*) FROM _stage WHERE _error IS NULL AND post_id LIKE "
+                        + ("'h:%'" if part.layout.post_id_from == "@hash" else "'%:%'"))
+            if n:
+                filled[f"post ids made ({part.layout.post_id_from})"] = n
+        if part.layout.text_retweets:
+            filled["retweet targets inferred from text"] = _scalar(
+                con, "SELECT count(*) FROM _stage WHERE _error IS NULL AND _text_key IS NOT NULL")
+    for fname, col, sql in fallback_list_sql(part.layout, is_list):
+        if not _scalar(con, f"SELECT count(*) FROM _stage WHERE {q(fname)} IS NULL"):
             continue
         rows = con.execute(sql).fetchall()
         if rows:
@@ -145,8 +171,40 @@ def _stage(con: duckdb.DuckDBPyConnection, part: Part, times: TimeRange | None =
                 "v": pa.array([literal_list(r[1]) for r in rows], pa.list_(pa.string())),
             })
             con.register("_fix", fix)
-            con.execute(f"UPDATE _stage SET {q(name)} = _fix.v FROM _fix WHERE _stage._line = _fix._line")
+            con.execute(f"UPDATE _stage SET {q(fname)} = _fix.v FROM _fix WHERE _stage._line = _fix._line")
             con.unregister("_fix")
+    return filled
+
+
+#: A URL read from text whose domain is unknown on purpose (a shortener's link).
+NO_DOMAIN = "-"
+
+
+def _entities_from_text(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Fill hashtags, mentions, urls and domains of staged posts from their text."""
+    rows = con.execute("SELECT _line, text FROM _stage WHERE _error IS NULL AND text IS NOT NULL "
+                       "AND (coalesce(len(hashtags), 0) = 0 OR coalesce(len(mentions), 0) = 0 "
+                       "OR coalesce(len(urls), 0) = 0)").fetchall()
+    if not rows:
+        return {}
+    cols = extract_columns([r[1] for r in rows])
+    fix = pa.table({
+        "_line": pa.array([r[0] for r in rows], pa.int64()),
+        "h": pa.array(cols.hashtags, pa.list_(pa.string())),
+        "m": pa.array(cols.mentions, pa.list_(pa.string())),
+        "u": pa.array(cols.urls, pa.list_(pa.string())),
+        "d": pa.array([[d or NO_DOMAIN for d in ds] for ds in cols.domains], pa.list_(pa.string())),
+    })
+    con.register("_fix", fix)
+    # a list the source gives (CrowdTangle's link, say) stays; the text fills the others
+    con.execute("UPDATE _stage SET "
+                "hashtags = CASE WHEN coalesce(len(hashtags), 0) = 0 THEN _fix.h ELSE hashtags END, "
+                "mentions = CASE WHEN coalesce(len(mentions), 0) = 0 THEN _fix.m ELSE mentions END, "
+                "domains = CASE WHEN coalesce(len(urls), 0) = 0 THEN _fix.d ELSE domains END, "
+                "urls = CASE WHEN coalesce(len(urls), 0) = 0 THEN _fix.u ELSE urls END "
+                "FROM _fix WHERE _stage._line = _fix._line")
+    con.unregister("_fix")
+    return {f"{k} from text": v for k, v in cols.counts.items()}
 
 
 def _errors(con: duckdb.DuckDBPyConnection, part: Part) -> list[Quarantined]:
@@ -346,17 +404,21 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
     con.unregister("_ins")
     con.execute("INSERT OR IGNORE INTO post_rt_names SELECT DISTINCT ON (post_id) post_id, ref_screen_name "
                 "FROM _new WHERE ref_screen_name IS NOT NULL")
+    con.execute("INSERT OR IGNORE INTO post_inferred_refs (post_id, content_key) "
+                "SELECT DISTINCT ON (post_id) post_id, _text_key FROM _new WHERE _text_key IS NOT NULL")
     stored_lines = "SELECT _line FROM _new"
     entity_src = "_stage" if merge_rows else "_new"
     specs = (
         ("post_hashtags", "tag", "hashtags", "ltrim(v, '#')"),
-        ("post_mentions", "account_id", "mentions", "ltrim(v, '@')"),
+        # ``@name`` (from text) is a screen name, resolved after the run; a bare value is an id
+        ("post_mentions", "account_id", "mentions",
+         "CASE WHEN regexp_matches(v, '^[@＠][A-Za-z0-9_]{1,50}$') THEN '@' || v[2:] ELSE ltrim(v, '@') END"),
         ("post_media", "media_hash", "media", "v"),
     )
-    for table, col, field, clean in specs:
+    for table, col, fld, clean in specs:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _ent AS SELECT post_id, {clean} AS v, min(_line) AS _line "
-            f"FROM (SELECT post_id, _line, unnest({field}) AS v FROM {entity_src}) "
+            f"FROM (SELECT post_id, _line, unnest({fld}) AS v FROM {entity_src}) "
             f"WHERE v IS NOT NULL AND {clean} <> '' GROUP BY ALL"
         )
         if merge_rows:
@@ -370,7 +432,9 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
             con.execute("CREATE OR REPLACE TEMP TABLE _mentioned AS SELECT DISTINCT v FROM _ent")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _ent AS SELECT post_id, url, "
-        f"coalesce(NULLIF(trim(domain), ''), {_DOMAIN}) AS domain, min(_line) AS _line "
+        # NO_DOMAIN: the text's URL is a shortener's; its domain says nothing
+        f"CASE WHEN domain = '{NO_DOMAIN}' THEN NULL "
+        f"ELSE coalesce(NULLIF(trim(domain), ''), {_DOMAIN}) END AS domain, min(_line) AS _line "
         f"FROM (SELECT post_id, _line, unnest(urls) AS url, unnest(domains) AS domain FROM {entity_src}) "
         "WHERE url IS NOT NULL AND url <> '' GROUP BY ALL"
     )
@@ -389,7 +453,7 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
         "UNION ALL SELECT ref_account_id, CASE WHEN starts_with(ref_account_id, '@') "
         "  THEN ref_account_id[2:] END FROM _new "
         "UNION ALL SELECT reply_to_account_id, NULL FROM _new "
-        "UNION ALL SELECT v, NULL FROM _mentioned"
+        "UNION ALL SELECT v, CASE WHEN starts_with(v, '@') THEN v[2:] END FROM _mentioned"
     )
     _insert_stubs(con, "_stubs", source)
     con.execute("DROP VIEW IF EXISTS _new" if not merge_rows else "DROP TABLE _new")
@@ -448,15 +512,7 @@ def resolve_rt_names(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("INSERT INTO accounts (account_id, screen_name, is_stub, source) "
                 "SELECT DISTINCT account_id, account_id[2:], TRUE, NULL FROM _rt "
                 "WHERE starts_with(account_id, '@') AND account_id NOT IN (SELECT account_id FROM accounts)")
-    # ``@name`` stubs nothing points at any more
-    con.execute("""
-        DELETE FROM accounts WHERE is_stub AND starts_with(account_id, '@')
-          AND account_id NOT IN (SELECT ref_account_id FROM posts WHERE starts_with(ref_account_id, '@'))
-          AND account_id NOT IN (SELECT account_id FROM posts WHERE starts_with(account_id, '@'))
-          AND account_id NOT IN (SELECT reply_to_account_id FROM posts WHERE starts_with(reply_to_account_id, '@'))
-          AND account_id NOT IN (SELECT account_id FROM post_mentions WHERE starts_with(account_id, '@'))
-          AND account_id NOT IN (SELECT account_id FROM profile_changes WHERE starts_with(account_id, '@'))
-    """)
+    drop_unused_name_stubs(con)
     con.execute("DROP TABLE _rt")
     return ambiguous
 

@@ -62,6 +62,14 @@ def _account_note(alias: str, members: str) -> str:
     )
 
 
+def account_label(account: str, screen_name: str = "a.screen_name") -> str:
+    """SQL: how an account is shown everywhere: ``@name`` when its screen name is
+    known (also an unresolved ``@name`` mention), else ``id 123...`` (one convention:
+    ``@`` always means a screen name)."""
+    return (f"CASE WHEN NULLIF({screen_name}, '') IS NOT NULL THEN '@' || ltrim({screen_name}, '@') "
+            f"WHEN starts_with({account}, '@') THEN {account} ELSE 'id ' || {account} END")
+
+
 def top_mentioned(con: duckdb.DuckDBPyConnection, members: str, limit: int = 15) -> list[Ranked]:
     """Accounts the network mentions most (screen name where known), and whether they are members."""
     return _ranked(con, f"""
@@ -70,7 +78,7 @@ def top_mentioned(con: duckdb.DuckDBPyConnection, members: str, limit: int = 15)
                    count(DISTINCT p.account_id) AS accounts
             FROM posts p JOIN {members} m USING (account_id) JOIN post_mentions pm USING (post_id)
             GROUP BY target)
-        SELECT coalesce('@' || a.screen_name, x.target) AS item, x.posts, x.accounts,
+        SELECT {account_label('x.target')} AS item, x.posts, x.accounts,
                {_account_note('x.target', members)}
         FROM x LEFT JOIN accounts a ON a.account_id = x.target
         ORDER BY x.posts DESC, item LIMIT {int(limit)}""")
@@ -85,7 +93,7 @@ def top_retweeted(con: duckdb.DuckDBPyConnection, members: str, limit: int = 15)
             FROM posts p JOIN {members} m USING (account_id)
             WHERE p.kind = 'retweet' AND p.ref_account_id IS NOT NULL
             GROUP BY target)
-        SELECT coalesce('@' || a.screen_name, x.target) AS item, x.posts, x.accounts,
+        SELECT {account_label('x.target')} AS item, x.posts, x.accounts,
                {_account_note('x.target', members)}
         FROM x LEFT JOIN accounts a ON a.account_id = x.target
         ORDER BY x.posts DESC, item LIMIT {int(limit)}""")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -231,13 +232,55 @@ class Narratives:
     n_texts: int = 0
 
 
-def choose_period(con: duckdb.DuckDBPyConnection, members: str) -> str:
-    """``day`` for spans up to two months, ``week`` up to two years, else ``month``."""
+#: Share of a network's posts the time axes must show; posts beyond it are
+#: outliers, left off the axes (and counted) when they would stretch it by more
+#: than :data:`MAX_STRETCH` of the bulk's span.
+BULK_SHARE = 0.99
+MAX_STRETCH = 0.25
+
+
+@dataclass
+class Span:
+    """A network's active span: ``lo``/``hi`` bound the bulk of its posts (the axes),
+    ``first``/``last`` all of them; ``before``/``after`` count the outliers cut off."""
+
+    first: datetime | None = None
+    last: datetime | None = None
+    lo: datetime | None = None
+    hi: datetime | None = None
+    before: int = 0
+    after: int = 0
+
+
+def bulk_span(con: duckdb.DuckDBPyConnection, members: str) -> Span:
+    """The span of the bulk of a network's posts (the central :data:`BULK_SHARE`),
+    widened to the first/last post unless that stretches it by over :data:`MAX_STRETCH`
+    (one 2012 post must not squeeze three busy months into a corner)."""
+    tail = (1 - BULK_SHARE) / 2
     row = first_row(con.execute(
-        f"SELECT date_diff('day', min(p.created_at), max(p.created_at)) FROM posts p "
-        f"JOIN {members} m USING (account_id)"
-    ))
-    span = row[0] if row and row[0] is not None else 0
+        f"SELECT min(p.created_at), max(p.created_at), quantile_disc(p.created_at, {tail}), "
+        f"quantile_disc(p.created_at, {1 - tail}) FROM posts p JOIN {members} m USING (account_id) "
+        "WHERE p.created_at IS NOT NULL"))
+    if not row or row[0] is None:
+        return Span()
+    first, last, lo, hi = row
+    bulk = max((hi - lo).total_seconds(), 86400.0)
+    if (lo - first).total_seconds() <= MAX_STRETCH * bulk:
+        lo = first
+    if (last - hi).total_seconds() <= MAX_STRETCH * bulk:
+        hi = last
+    counts = first_row(con.execute(
+        f"SELECT count(*) FILTER (WHERE p.created_at < ?), count(*) FILTER (WHERE p.created_at > ?) "
+        f"FROM posts p JOIN {members} m USING (account_id)", [lo, hi]))
+    before, after = (int(counts[0]), int(counts[1])) if counts else (0, 0)
+    return Span(first, last, lo, hi, before, after)
+
+
+def choose_period(con: duckdb.DuckDBPyConnection, members: str) -> str:
+    """``day`` for spans up to two months, ``week`` up to two years, else ``month``
+    (the span of the bulk of the posts, :func:`bulk_span`)."""
+    sp = bulk_span(con, members)
+    span = (sp.hi - sp.lo).days if sp.lo is not None and sp.hi is not None else 0
     return "day" if span <= 62 else "week" if span <= 730 else "month"
 
 
@@ -325,14 +368,15 @@ def network_narratives(
 
 
 def _grid(con: duckdb.DuckDBPyConnection, members: str, period: str) -> list[str]:
+    sp = bulk_span(con, members)
+    if sp.lo is None:
+        return []
     rows = con.execute(
         f"""
-        WITH b AS (SELECT date_trunc('{period}', min(p.created_at)) AS lo,
-                          date_trunc('{period}', max(p.created_at)) AS hi
-                   FROM posts p JOIN {members} m USING (account_id))
-        SELECT strftime(g, '%Y-%m-%d') FROM b,
-               generate_series(b.lo, b.hi, INTERVAL 1 {period}) AS s(g) ORDER BY g
-        """
+        SELECT strftime(g, '%Y-%m-%d') FROM
+               generate_series(date_trunc('{period}', ?::TIMESTAMP), date_trunc('{period}', ?::TIMESTAMP),
+                               INTERVAL 1 {period}) AS s(g) ORDER BY g
+        """, [sp.lo, sp.hi]
     ).fetchall()
     return [r[0] for r in rows if r[0] is not None]
 

@@ -12,7 +12,9 @@ the canonical tables, and rendered by :mod:`infoops.report.sections`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from infoops.report.build import ReportData, build_report
 from infoops.report.graph_export import export_graph, load_graph, write_gexf, write_graphml
@@ -25,13 +27,14 @@ def render_report(data: ReportData) -> str:
 
     nav = "".join(
         f'<a href="#net-{s.rank}">#{s.rank}</a>' for s in data.sections
-    )
+    ) + '<a href="#appendix">appendix</a>'
     title = f"infoops report — run {data.run['run_id']}"
     body = (
         f"<h1>{html.safe.text(title)}</h1>"
         f'<p class="note">Generated {html.safe.text(data.generated_at)}. '
         f"{html.n(len(data.networks))} network(s) in this run.</p>"
         f"<nav>{nav}</nav>" + html.summary(data) + "".join(sections.network(s) for s in data.sections)
+        + html.appendix(data)
     )
     return html.page(title, body)
 
@@ -45,13 +48,15 @@ def write_report(
     seed: int = 0,
     n_topics: int = 6,
     max_networks: int = 25,
+    progress: Callable[[str], Any] | None = None,
 ) -> Path:
     """Write the HTML report of ``run_id`` (default: the latest completed detect run).
 
-    ``network`` restricts the report to one network. Returns the path written.
+    ``network`` restricts the report to one network; ``progress`` is called with
+    a short message at each network. Returns the path written.
     """
     data = build_report(store, run_id, network, seed=seed, n_topics=n_topics,
-                        max_networks=max_networks)
+                        max_networks=max_networks, progress=progress)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_report(data), encoding="utf-8")

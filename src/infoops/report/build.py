@@ -8,21 +8,27 @@ registers the member list as a temporary table and runs the SQL aggregations of
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
+from infoops.detect.inputs import empty_traces
 from infoops.errors import NotFoundError
 from infoops.narratives import entities, languages, timeline
-from infoops.narratives.topics import Narratives, network_narratives
+from infoops.narratives.topics import Narratives, Span, bulk_span, network_narratives
 from infoops.report import evidence, netpic, repurpose, stats
 from infoops.report.graph_export import load_graph
 from infoops.store import Store
 from infoops.store.db import first_row
 
 MEMBERS = "_report_members"
+#: Accounts the network picture draws; larger networks are drawn from a seeded
+#: sample (all cores first) with their hubs labelled: past a few hundred nodes a
+#: force layout is a hairball whatever the screen.
+PICTURE_NODES = 400
 
 
 @dataclass
@@ -53,6 +59,12 @@ class NetworkSection:
     signal_tally: dict[str, int]
     picture: netpic.Picture
     links: list[evidence.Link]
+    #: the span of the bulk of the posts (axes) and the outliers cut off
+    span: Span = field(default_factory=Span)
+    #: trace -> why it had no input in this run's data
+    empty_traces: dict[str, str] = field(default_factory=dict)
+    #: the run's ranked-table row of this network (languages, top hashtag, ...)
+    overview: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -121,11 +133,37 @@ def ranked_networks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[st
         [run_id, run_id],
     ).fetchall()
     out = []
+    more = _overview(con, run_id)
     for i, (nid, score, n, core, amp, traces, reason, posts) in enumerate(rows, 1):
         why = reason or (f"{n} accounts linked by {traces}" if traces else f"{n} accounts")
         out.append({"rank": i, "network_id": str(nid), "score": score, "accounts": n,
                     "core": core, "amplifier": amp, "traces": traces or "", "reason": why,
-                    "posts": int(posts)})
+                    "posts": int(posts), **more.get(str(nid), {})})
+    return out
+
+
+def _overview(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, dict[str, Any]]:
+    """Per network: main post languages (with shares), top hashtag, active span
+    (5th to 95th percentile of post times), for the ranked table."""
+    out: dict[str, dict[str, Any]] = {}
+    base = ("WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = ?), "
+            "p AS (SELECT m.network_id, p.* FROM posts p JOIN m USING (account_id)) ")
+    for nid, lo, hi in con.execute(
+            base + "SELECT network_id, strftime(quantile_disc(created_at, 0.05), '%Y-%m-%d'), "
+            "strftime(quantile_disc(created_at, 0.95), '%Y-%m-%d') FROM p GROUP BY 1", [run_id]).fetchall():
+        out.setdefault(str(nid), {})["span"] = (lo, hi)
+    for nid, lang, share in con.execute(
+            base + "SELECT network_id, language, n / sum(n) OVER (PARTITION BY network_id) FROM ("
+            "SELECT network_id, coalesce(NULLIF(language, ''), '?') AS language, count(*) AS n FROM p "
+            "GROUP BY 1, 2) QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY n DESC, "
+            "language) <= 2 ORDER BY network_id, 3 DESC", [run_id]).fetchall():
+        out.setdefault(str(nid), {}).setdefault("languages", []).append((str(lang), float(share)))
+    for nid, tag in con.execute(
+            base + "SELECT network_id, tag FROM (SELECT p.network_id, lower(h.tag) AS tag, count(*) AS n "
+            "FROM p JOIN post_hashtags h USING (post_id) GROUP BY 1, 2) "
+            "QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY n DESC, tag) = 1",
+            [run_id]).fetchall():
+        out.setdefault(str(nid), {})["top_hashtag"] = str(tag)
     return out
 
 
@@ -146,7 +184,7 @@ def rejected_networks(con: duckdb.DuckDBPyConnection, run_id: str,
 
 def network_section(
     con: duckdb.DuckDBPyConnection, run_id: str, net: dict[str, Any], *, seed: int = 0,
-    n_topics: int = 6, max_nodes: int = 2000,
+    n_topics: int = 6, max_nodes: int = PICTURE_NODES, run: dict[str, Any] | None = None,
 ) -> NetworkSection:
     """Compute every section of the report for one network (a row of :func:`ranked_networks`)."""
     m = register_members(con, run_id, net["network_id"])
@@ -178,10 +216,27 @@ def network_section(
             repurposed=repurpose.repurposed(con, m, run_id, net["network_id"]),
             signal_tally=repurpose.signal_tally(con, run_id, net["network_id"]),
             picture=netpic.draw(nodes, edges, seed=seed, max_nodes=max_nodes),
-            links=evidence.strongest_links(con, m, run_id),
+            links=evidence.strongest_links(con, m, run_id, windows=_windows(run)),
+            span=bulk_span(con, m),
+            empty_traces=empty_traces((run or {}).get("summary") or {}),
+            overview=net,
         )
     finally:
         con.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
+
+
+def _windows(run: dict[str, Any] | None) -> dict[str, float]:
+    params = (run or {}).get("params")
+    traces = params.get("traces") if isinstance(params, dict) else None
+    if not isinstance(traces, dict):
+        return {}
+    out = {}
+    for k, v in traces.items():
+        try:
+            out[str(k)] = float(v["window"])
+        except (TypeError, KeyError, ValueError):
+            continue
+    return out
 
 
 def build_report(
@@ -192,9 +247,12 @@ def build_report(
     seed: int = 0,
     n_topics: int = 6,
     max_networks: int = 25,
-    max_nodes: int = 2000,
+    max_nodes: int = PICTURE_NODES,
+    progress: Callable[[str], Any] | None = None,
 ) -> ReportData:
     """Collect the report's data for one network or the ``max_networks`` top-ranked ones.
+
+    ``progress`` is called with a short message before each network (the long step).
 
     Raises :class:`~infoops.errors.NotFoundError` when there is no completed detect
     run or no such network.
@@ -216,8 +274,12 @@ def build_report(
     )
     if network is None:
         data.rejected, data.rejected_total = rejected_networks(con, run)
-    for net in chosen:
+    for i, net in enumerate(chosen, 1):
+        if progress is not None:
+            progress(f"network {net['network_id']} ({i} of {len(chosen)}, "
+                     f"{net['accounts']:,} accounts)")
         data.sections.append(
-            network_section(con, run, net, seed=seed, n_topics=n_topics, max_nodes=max_nodes)
+            network_section(con, run, net, seed=seed, n_topics=n_topics, max_nodes=max_nodes,
+                            run=info)
         )
     return data

@@ -12,11 +12,17 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from infoops.ingest.infer import CONTENT_ID_PREFIX
+from infoops.narratives.entities import account_label
 from infoops.report.graph_export import member_edges_sql
 
 
 @dataclass
 class PostPair:
+    """One evidence row; ``shared`` says in words what both posts share (the
+    retweeted post's author and text, the tag, the time window, ...), and
+    ``inferred`` that the shared retweet target was inferred from text."""
+
     trace: str
     object: str
     delta_seconds: float | None
@@ -26,6 +32,8 @@ class PostPair:
     post_b: str
     text_b: str
     time_b: str
+    shared: str = ""
+    inferred: bool = False
 
 
 @dataclass
@@ -40,11 +48,14 @@ class Link:
 
 
 def strongest_links(
-    con: duckdb.DuckDBPyConnection, members: str, run_id: str, n_links: int = 8, per_link: int = 3
+    con: duckdb.DuckDBPyConnection, members: str, run_id: str, n_links: int = 8, per_link: int = 3,
+    windows: dict[str, float] | None = None,
 ) -> list[Link]:
     """The ``n_links`` member pairs with the heaviest edges (see :func:`member_edges_sql`).
 
-    Each link carries up to ``per_link`` evidence rows, shortest gap first.
+    Each link carries up to ``per_link`` evidence rows, shortest gap first, with
+    what the two posts share in words (``windows``: trace -> window seconds of
+    the run, for synchronized posting's time bins).
     """
     links = con.execute(
         f"SELECT * FROM ({member_edges_sql(members)}) ORDER BY weight DESC, a, b "
@@ -54,7 +65,7 @@ def strongest_links(
     if not links:
         return []
     names = dict(con.execute(
-        f"SELECT m.account_id, coalesce(a.screen_name, m.account_id) FROM {members} m "
+        f"SELECT m.account_id, {account_label('m.account_id')} FROM {members} m "
         f"LEFT JOIN accounts a USING (account_id)"
     ).fetchall())
     out = {(a, b): Link(a, b, names.get(a, a), names.get(b, b), float(w),
@@ -88,4 +99,50 @@ def strongest_links(
             PostPair(str(trace), str(obj), None if delta is None else float(delta),
                      str(pa), str(ta), str(tma), str(pb), str(tb), str(tmb))
         )
-    return list(out.values())
+    links_out = list(out.values())
+    describe_shared(con, [p for link in links_out for p in link.pairs], windows or {})
+    return links_out
+
+
+def describe_shared(con: duckdb.DuckDBPyConnection, pairs: list[PostPair],
+                    windows: dict[str, float]) -> None:
+    """Fill ``shared`` (and ``inferred``) of evidence rows: what the two posts share,
+    in words, instead of an internal number."""
+    for p in pairs:
+        obj = p.object
+        if p.trace in ("co-retweet", "fast-retweet"):
+            p.inferred = bool(con.execute(
+                "SELECT count(*) FROM post_inferred_refs WHERE post_id IN (?, ?)",
+                [p.post_a, p.post_b]).fetchall()[0][0])
+            if obj.startswith(CONTENT_ID_PREFIX):
+                p.shared = "retweets of the same text (no original in the data)"
+                continue
+            row = con.execute(
+                f"SELECT {account_label('o.account_id')}, o.text FROM posts o "
+                "LEFT JOIN accounts a USING (account_id) WHERE o.post_id = ?", [obj]).fetchall()
+            p.shared = (f"retweeted post by {row[0][0]}: {row[0][1] or ''}" if row
+                        else f"retweeted post {obj} (not in the data)")
+        elif p.trace == "co-mention":
+            row = con.execute(f"SELECT {account_label('x.id')} FROM (SELECT ? AS id) x "
+                              "LEFT JOIN accounts a ON a.account_id = x.id", [obj]).fetchall()
+            p.shared = f"both mention {row[0][0] if row else obj}"
+        elif p.trace in ("co-hashtag",):
+            p.shared = f"#{obj}"
+        elif p.trace == "hashtag-sequence":
+            p.shared = "the hashtags " + " ".join(f"#{t}" for t in obj.split())
+        elif p.trace == "text-similarity":
+            p.shared = "near-identical text (see the two posts)"
+        elif p.trace == "synchronized":
+            width = float(windows.get("synchronized", 60.0))
+            try:
+                start = float(obj) * width
+            except ValueError:
+                p.shared = "the same time window"
+                continue
+            when = con.execute("SELECT strftime(to_timestamp(?) AT TIME ZONE 'UTC', "
+                               "'%Y-%m-%d %H:%M:%S')", [start]).fetchall()[0][0]
+            p.shared = f"posted in the same {width:,.0f}-second window from {when} UTC"
+        elif p.trace == "co-reply":
+            p.shared = f"replies to post {obj}"
+        else:  # co-url, co-domain: the object is the URL or domain itself
+            p.shared = obj

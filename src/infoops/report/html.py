@@ -28,6 +28,12 @@ th{background:#f3f6fa;white-space:nowrap}td.n{text-align:right;font-variant-nume
 .post{unicode-bidi:isolate;white-space:pre-wrap}
 .grid{display:flex;flex-wrap:wrap;gap:16px}.grid>div{flex:1 1 420px}
 code{font-size:12px;overflow-wrap:anywhere}svg.chart{max-width:100%;height:auto}
+td.n,.metrics td{white-space:nowrap}
+section.network,section#appendix{content-visibility:auto;contain-intrinsic-size:auto 6000px}
+table.ranked td{white-space:nowrap}table.ranked td:last-child{white-space:normal;min-width:280px}p.analyst{font-size:15px;max-width:860px}
+.sorted{display:none}.sorted.default{display:table}
+#ranked-views:has(.sorted:target) .sorted.default{display:none}
+#ranked-views .sorted:target{display:table}
 nav a{margin-right:10px}.badge{display:inline-block;padding:0 6px;border-radius:8px;
  background:#D55E00;color:#fff;font-size:11px}
 """
@@ -76,26 +82,87 @@ def page(title: str, body: str) -> str:
     )
 
 
+def _span(net: dict[str, Any]) -> str:
+    lo, hi = net.get("span") or (None, None)
+    if not lo:
+        return "–"
+    return safe.text(lo) if lo == hi else f"{safe.text(lo)} – {safe.text(hi)}"
+
+
+def _langs(net: dict[str, Any]) -> str:
+    langs = net.get("languages") or []
+    return ", ".join(f"{safe.text(lang, 20)} {100 * share:.0f}%" for lang, share in langs) or "–"
+
+
+#: The orders the ranked table can be read in (no script: each is a table of its own,
+#: shown by its link's ``#anchor``): key, link text, sort key.
+ORDERS = (
+    ("score", "score", lambda r: (-(r["score"] or 0), r["rank"])),
+    ("size", "size", lambda r: (-r["accounts"], r["rank"])),
+    ("posts", "posts", lambda r: (-r["posts"], r["rank"])),
+    ("start", "first active", lambda r: ((r.get("span") or ("9999",))[0] or "9999", r["rank"])),
+)
+
+
 def summary(data: Any) -> str:
-    """The top section: ranked networks with one line of why each, and the run's parameters."""
-    run = data.run
+    """The top section: the ranked networks (size, languages, top hashtag, active span,
+    score, why), readable in several orders, and the traces that had no input."""
     detailed = {s.network_id: s.rank for s in data.sections}
     rows = []
     for net in data.networks:
         name = safe.text(net["network_id"], 40)
         if net["network_id"] in detailed:
             name = f'<a href="#net-{net["rank"]}">{name}</a>'
-        rows.append([
-            str(net["rank"]), name, num(net["score"], 3), n(net["accounts"]), n(net["core"]),
-            n(net["amplifier"]), n(net["posts"]), safe.text(net["traces"], 200),
-            safe.text(net["reason"], 300),
-        ])
-    ranked = table(["#", "network", "score", "accounts", "core", "amplifier", "posts", "traces",
-                    "why"], rows, "ranked") if rows else '<p class="note">No networks detected in this run.</p>'
+        tag = net.get("top_hashtag")
+        rows.append((net, [
+            str(net["rank"]), name, n(net["accounts"]), f"{n(net['core'])} / {n(net['amplifier'])}",
+            n(net["posts"]), _langs(net), f"#{safe.text(tag, 40)}" if tag else "–", _span(net),
+            num(net["score"], 3), safe.text(net["traces"].replace(",", ", "), 200),
+            safe.text(net["reason"], 160),
+        ]))
+    head = ["#", "network", "accounts", "core / amplifiers", "posts", "main languages",
+            "top hashtag", "active (5th–95th pct.)", "score", "traces", "why"]
+    if rows:
+        links = " ".join(f'<a href="#rank-{k}">{safe.text(label)}</a>' for k, label, _ in ORDERS)
+        views = "".join(
+            table(head, [r for _, r in sorted(rows, key=lambda nr: key(nr[0]))],
+                  "ranked sorted" + (" default" if k == "score" else "")).replace(
+                "<table ", f'<table id="rank-{k}" ', 1)
+            for k, _, key in ORDERS)
+        ranked = (f'<p class="note">Sort by: {links}</p><div id="ranked-views">{views}</div>')
+    else:
+        ranked = '<p class="note">No networks detected in this run.</p>'
     omitted = (f'<p class="note">Detailed sections for the top {len(data.sections)} networks; '
                f"{data.omitted} more are listed above only (use <code>--network ID</code>).</p>"
                if data.omitted else "")
-    below = _rejected(data)
+    gaps = ('<p class="note">Network ids are numbered when clusters are found, before the '
+            "roles stage; a missing number is a cluster that was rejected (below) or merged "
+            "into another network.</p>" if data.networks else "")
+    return (
+        '<section id="summary" data-section="summary"><h2>Networks, ranked</h2>'
+        f"{ranked}{omitted}{gaps}{no_input(data.run)}{_rejected(data)}"
+        '<p class="note">Run metadata and every detection parameter: '
+        '<a href="#appendix">appendix</a>.</p></section>'
+    )
+
+
+def no_input(run: dict[str, Any]) -> str:
+    """One line per trace that had no input in this data, with why (empty if none)."""
+    from infoops.detect.inputs import empty_traces
+
+    empty = empty_traces(run.get("summary") or {})
+    if not empty:
+        return ""
+    items = "".join(f'<li data-trace="{safe.attr(t)}"><strong>{safe.text(t)}</strong>: '
+                    f"{safe.text(why, 400)}</li>" for t, why in empty.items())
+    return ('<div id="no-input" data-section="no-input"><h3>Not in this data</h3>'
+            f'<p class="note">{len(empty)} trace(s) had nothing to work with, so they could not '
+            f"link any accounts (their zeros say nothing about coordination):</p><ul>{items}</ul></div>")
+
+
+def appendix(data: Any) -> str:
+    """The run's metadata, parameters and raw summary, at the end of the report."""
+    run = data.run
     run_rows = [("run_id", "detect run", safe.text(run["run_id"])),
                 ("status", "status", safe.text(run["status"])),
                 ("started_at", "started", safe.text(run["started_at"])),
@@ -105,9 +172,9 @@ def summary(data: Any) -> str:
     params = _flatten(run["params"])
     summary_rows = _flatten(run["summary"])
     return (
-        '<section id="summary" data-section="summary"><h2>Networks, ranked</h2>'
-        f"{ranked}{omitted}{below}<h3>Run</h3>{metric_table(run_rows)}"
-        f"<details open><summary><strong>Detection parameters</strong> ({len(params)})</summary>"
+        '<section id="appendix" data-section="appendix"><h2>Appendix: the run</h2>'
+        f"<h3>Run</h3>{metric_table(run_rows)}"
+        f"<details><summary><strong>Detection parameters</strong> ({len(params)})</summary>"
         + (table(["parameter", "value"], params, "params") if params else '<p class="note">none recorded</p>')
         + "</details>"
         + (f"<details><summary><strong>Run summary</strong> ({len(summary_rows)} values)</summary>"

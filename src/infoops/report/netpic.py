@@ -53,8 +53,14 @@ def draw(
     max_edges: int = 6000,
     fr_limit: int = 1000,
     size: int = 640,
+    n_labels: int = 12,
 ) -> Picture:
-    """Lay out and draw ``nodes``/``edges`` as an SVG (see the module docstring)."""
+    """Lay out and draw ``nodes``/``edges`` as an SVG (see the module docstring).
+
+    The ``n_labels`` hubs (highest weighted degree among the accounts shown) are
+    labelled with their screen name and drawn larger, so the picture says who
+    the network turns around rather than being an anonymous hairball.
+    """
     shown = _sample(nodes, max_nodes, seed)
     index = {n.account_id: i for i, n in enumerate(shown)}
     kept = [e for e in edges if e.a in index and e.b in index]
@@ -83,6 +89,12 @@ def draw(
         return pad + (coords[i][0] - x0) * sx, pad + (coords[i][1] - y0) * sy
 
     wmax = max((e.weight for e in kept), default=1.0) or 1.0
+    strength = [0.0] * len(shown)
+    for e in kept:
+        strength[index[e.a]] += e.weight
+        strength[index[e.b]] += e.weight
+    hubs = set(sorted((i for i in range(len(shown)) if strength[i] > 0),
+                      key=lambda i: (-strength[i], shown[i].account_id))[:n_labels])
     parts = [(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart netpic" data-chart="network" '
         f'data-points="{len(shown)}" role="img" width="{size}" height="{size + 24}" '
@@ -99,11 +111,22 @@ def draw(
     for n in sorted(shown, key=lambda n: n.role == "core"):
         x, y = pos(index[n.account_id])
         core = n.role == "core"
+        hub = index[n.account_id] in hubs
+        r = (5 if core else 3) + (2 if hub else 0)
         parts.append(
             f'<circle class="node {"core" if core else "amplifier"}" cx="{x:.1f}" cy="{y:.1f}" '
-            f'r="{5 if core else 3}" fill="{svg.CORE if core else svg.AMPLIFIER}" '
+            f'r="{r}" fill="{svg.CORE if core else svg.AMPLIFIER}" '
             f'stroke="#fff" stroke-width="0.5"><title>{safe.label(n.label, 40)} '
             f"({safe.label(n.role, 12)})</title></circle>"
+        )
+    for i in sorted(hubs):  # labels last, on top of every node and line
+        x, y = pos(i)
+        anchor = "end" if x > size * 0.75 else "start"
+        dx = -8 if anchor == "end" else 8
+        parts.append(
+            f'<text class="hub-label" x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" '
+            f'font-family="sans-serif" font-size="11" paint-order="stroke" stroke="#fff" '
+            f'stroke-width="3">{safe.label(_shown_name(shown[i]), 24)}</text>'
         )
     parts.append(
         f'<circle cx="12" cy="{size + 12}" r="5" fill="{svg.CORE}"/>'
@@ -113,3 +136,10 @@ def draw(
         "</svg>"
     )
     return Picture("".join(parts), len(shown), len(nodes), len(kept), len(edges), name)
+
+
+def _shown_name(n: Node) -> str:
+    """``@name`` for a screen name, ``id 123`` for a bare id (the report's one convention)."""
+    if n.label and n.label != n.account_id:
+        return "@" + n.label.lstrip("@")
+    return n.account_id if n.account_id.startswith("@") else f"id {n.account_id}"

@@ -166,8 +166,24 @@ def _truthy(raw: Any) -> list[tuple[str, str]]:
     for key, val in sorted(data.items()):
         if not _flag(val) or not any(h in str(key).lower() for h in REPURPOSE_KEYS):
             continue
-        out.append((str(key), json.dumps(val, ensure_ascii=False, default=str)[:200]))
+        out.append((str(key).replace("_", " "), in_words(val)[:200]))
     return out
+
+
+def in_words(val: Any) -> str:
+    """A signal's value as words, not JSON: ``{"flagged": true, "days": 120}`` ->
+    ``days 120``; lists joined with commas; true/false as yes/no; numbers rounded."""
+    if isinstance(val, bool):
+        return "yes" if val else "no"
+    if isinstance(val, float):
+        return f"{val:,.3g}"
+    if isinstance(val, dict):
+        parts = [f"{str(k).replace('_', ' ')} {in_words(v)}" for k, v in val.items()
+                 if k not in ("flagged", "flag", "value") and v not in (None, "", [], {})]
+        return "; ".join(parts) or "yes"
+    if isinstance(val, (list, tuple)):
+        return ", ".join(in_words(v) for v in val)
+    return str(val)
 
 
 def signal_tally(con: duckdb.DuckDBPyConnection, run_id: str, network_id: str) -> dict[str, int]:

@@ -21,6 +21,14 @@ TITLES = (
 )
 
 
+NOT_IN_DATA = '<p class="note not-in-data" data-empty="1">Not in this data: {what}.</p>'
+
+
+def _missing(what: str) -> str:
+    """The one line an empty section shows instead of zeros and empty axes."""
+    return NOT_IN_DATA.format(what=safe.text(what))
+
+
 def _wrap(rank: int, key: str, title: str, body: str) -> str:
     return (f'<section id="net-{rank}-{key}" data-section="{key}"><h3>{safe.text(title)}</h3>'
             f"{body}</section>")
@@ -45,7 +53,7 @@ def counts(s: NetworkSection) -> str:
 def creation(s: NetworkSection) -> str:
     h = s.creation
     if not h.months:
-        return '<p class="note">No creation dates for this network\'s accounts.</p>'
+        return _missing("account creation dates")
     chart = svg.bar_chart(h.months, h.network, title="accounts created per month",
                           highlight=h.burst, overlay=h.expected,
                           overlay_label="expected from background")
@@ -66,7 +74,18 @@ def timeline(s: NetworkSection) -> str:
     narr = s.narratives
     labels = {t.topic: t.label for t in narr.topics}
     spans = [(ph["first"], ph["last"], f"P{i + 1}", ph["topic"]) for i, ph in enumerate(narr.phases)]
+    if not s.periods:
+        return _missing("post times")
     chart = svg.line_chart(s.periods, s.by_kind, title=f"posts per {s.period} by kind", spans=spans)
+    sp = s.span
+    if sp.before or sp.after:
+        cut = []
+        if sp.before:
+            cut.append(f"{n(sp.before)} post(s) before {sp.lo:%Y-%m-%d} (the first on {sp.first:%Y-%m-%d})")
+        if sp.after:
+            cut.append(f"{n(sp.after)} after {sp.hi:%Y-%m-%d} (the last on {sp.last:%Y-%m-%d})")
+        chart += ('<p class="note" data-outliers="1">Axis clipped to the bulk of the activity; '
+                  f"outliers not drawn: {safe.text('; '.join(cut))}.</p>")
     rows = [[f"P{i + 1}", safe.text(ph["start"]), safe.text(ph["end"]), n(ph["posts"]),
              safe.text(labels.get(ph["topic"], "?"))] for i, ph in enumerate(narr.phases)]
     return chart + ("<p class=\"note\">Narrative phases (shaded): consecutive periods with the "
@@ -83,17 +102,34 @@ def rhythm(s: NetworkSection) -> str:
     chart = svg.heatmap(s.heatmap, WEEKDAYS, [str(h) for h in range(24)],
                         title="posts by UTC weekday and hour", box=box)
     if tz is None:
-        return chart + '<p class="note">No timestamps.</p>'
+        return _missing("post times")
     return chart + metric_table([
+        ("busiest_hours", "busiest 8 hours of the day (UTC)", busiest_hours(s.heatmap)),
         ("timezone", "inferred working time zone", safe.text(tz.label)),
         ("office_share", "posts in local office hours (Mon–Fri 09–18)", pct(tz.office_share)),
         ("weekend_share", "posts on local weekends", pct(tz.weekend_share)),
     ]) + ('<p class="note">The offset under which the most posts fall in weekday office hours '
-          "(outlined). All times in the heatmap are UTC.</p>")
+          "(outlined). All times in the heatmap are UTC. This assumes day-shift operators: "
+          "a team working night shifts for a foreign audience (as the IRA's US-facing shifts in "
+          "St Petersburg did) comes out up to 12 hours off, so read it with the heatmap.</p>")
+
+
+def busiest_hours(heatmap: list[list[int]], width: int = 8) -> str:
+    """The ``width``-hour window of the day (UTC, wrapping at midnight) with the most
+    posts, and its share: a fact that needs no assumption about shifts."""
+    by_hour = [sum(day[h] for day in heatmap) for h in range(24)]
+    total = sum(by_hour)
+    if not total:
+        return "–"
+    start = max(range(24), key=lambda h: (sum(by_hour[(h + k) % 24] for k in range(width)), -h))
+    share = sum(by_hour[(start + k) % 24] for k in range(width)) / total
+    return f"{start:02d}:00–{(start + width) % 24:02d}:00 ({pct(share)} of posts)"
 
 
 def followers(s: NetworkSection) -> str:
     f = s.follow
+    if not f.get("followers_network_known") and not f.get("following_network_known"):
+        return _missing("follower and following counts")
     rows = []
     for col in ("followers", "following"):
         rows += [
@@ -114,6 +150,8 @@ def followers(s: NetworkSection) -> str:
 
 def engagement(s: NetworkSection) -> str:
     e = s.engagement
+    if not any(e.get(k) for k in ("likes", "retweets", "replies", "quotes", "observed")):
+        return _missing("engagement counts, and no retweets, quotes or replies of members")
     return metric_table([
         ("likes", "likes on the network's own posts", n(e["likes"])),
         ("retweets", "retweets counted by the platform", n(e["retweets"])),
@@ -129,6 +167,8 @@ def engagement(s: NetworkSection) -> str:
 
 
 def languages(s: NetworkSection) -> str:
+    if not s.post_languages and not s.account_languages:
+        return _missing("languages of posts or profiles")
     pl = svg.hbar_chart([x[0] for x in s.post_languages], [x[1] for x in s.post_languages],
                         title="posts by language")
     al = svg.hbar_chart([x[0] for x in s.account_languages], [x[1] for x in s.account_languages],
@@ -152,11 +192,13 @@ def top(s: NetworkSection) -> str:
                 for r in items]
         head = ["item", "posts", "member accounts"] + (["who"] if items and items[0].note else [])
         out.append(f'<div data-top="{key}"><h4>{title}</h4>'
-                   + (table(head, rows, f"top-{key}") if rows else '<p class="note">none</p>') + "</div>")
+                   + (table(head, rows, f"top-{key}") if rows else _missing(title.lower())) + "</div>")
     return '<div class="grid">' + "".join(out) + "</div>"
 
 
 def clients(s: NetworkSection) -> str:
+    if not [c for c, _, _ in s.clients if c not in ("(unknown)", "", None)]:
+        return _missing("client apps")
     rows = [[safe.text(c), n(p), n(a)] for c, p, a in s.clients]
     chart = svg.hbar_chart([c for c, _, _ in s.clients], [p for _, p, _ in s.clients],
                            title="posts by client app")
@@ -166,7 +208,7 @@ def clients(s: NetworkSection) -> str:
 def narratives(s: NetworkSection) -> str:
     narr = s.narratives
     if not narr.topics:
-        return '<p class="note">No text to model.</p>'
+        return _missing("post text")
     rows = []
     for t in narr.topics:
         ex = "<br>".join(f"{safe.post(x, 280)} <span class=\"note\">(×{n(c)})</span>"
@@ -206,17 +248,19 @@ def picture(s: NetworkSection) -> str:
 
 def evidence(s: NetworkSection) -> str:
     if not s.links:
-        return '<p class="note">No significant edges with evidence for this network.</p>'
+        return _missing("significant links with stored evidence for this network")
     out = []
     for link in s.links:
-        rows = [[safe.text(p.trace), safe.url(p.object, 80),
+        rows = [[safe.text(p.trace)
+                 + ('<br><span class="note">target inferred from text</span>' if p.inferred else ""),
+                 safe.post(p.shared, 200) if p.shared else safe.url(p.object, 80),
                  "–" if p.delta_seconds is None else f"{p.delta_seconds:,.0f} s",
                  f"{safe.text(p.time_a)}<br>{safe.post(p.text_a, 280)}",
                  f"{safe.text(p.time_b)}<br>{safe.post(p.text_b, 280)}"] for p in link.pairs]
         out.append(
-            f"<h4>@{safe.text(link.name_a, 40)} — @{safe.text(link.name_b, 40)} "
+            f"<h4>{safe.text(link.name_a, 40)} — {safe.text(link.name_b, 40)} "
             f'<span class="note">weight {num(link.weight, 2)}; {safe.text(link.traces)}</span></h4>'
-            + (table(["trace", "shared object", "gap", "post A", "post B"], rows, "evidence")
+            + (table(["trace", "what both share", "gap", "post A", "post B"], rows, "evidence")
                if rows else '<p class="note">no evidence rows stored for this link</p>'))
     return "".join(out)
 
@@ -263,8 +307,54 @@ def highlights(s: NetworkSection) -> list[str]:
     return out
 
 
+def analyst_paragraph(s: NetworkSection) -> str:
+    """One paragraph an analyst can lift: what the network pushes, its size, when it
+    was active and how we know (escaped HTML)."""
+    c = s.counts
+    ov = s.overview
+    first = (f"{n(c['accounts'])} accounts ({n(c['core'])} core, {n(c['amplifier'])} amplifiers) "
+             f"wrote {n(c['posts'])} posts")
+    parts = [first]
+    langs = ov.get("languages") or []
+    if langs:
+        parts[0] += ", mostly in " + " and ".join(
+            f"{safe.text(lang, 20)} ({100 * share:.0f}%)" for lang, share in langs)
+    parts[0] += "."
+    pushes = []
+    if s.narratives.topics:
+        big = max(s.narratives.topics, key=lambda t: t.posts)
+        total = sum(t.posts for t in s.narratives.topics) or 1
+        pushes.append(f"the narrative “{safe.text(', '.join(big.terms[:4]), 120)}” "
+                      f"({100 * big.posts / total:.0f}% of its topic-assigned posts)")
+    tags = [r.item for r in s.top.get("hashtags", [])[:3]]
+    if tags:
+        pushes.append("the hashtags " + ", ".join(f"#{safe.text(t.lstrip('#'), 40)}" for t in tags))
+    domains = [r.item for r in s.top.get("domains", [])[:2]]
+    if domains:
+        pushes.append("links to " + ", ".join(safe.text(d, 60) for d in domains))
+    if pushes:
+        parts.append("It pushes " + "; ".join(pushes) + ".")
+    sp = s.span
+    if sp.lo is not None:
+        when = f"It was active from {sp.lo:%Y-%m-%d} to {sp.hi:%Y-%m-%d}"
+        if sp.before or sp.after:
+            when += f" (the bulk of its posts; {n(sp.before + sp.after)} outlier(s) outside)"
+        parts.append(when + ".")
+    traces = [t for t in s.traces.split(",") if t]
+    how = (f"How we know: its accounts act together on {', '.join(safe.text(t) for t in traces)} "
+           "more often than chance explains (null model, Benjamini–Hochberg corrected)"
+           if traces else "How we know: its links in the fused coordination graph")
+    if s.reason:
+        how += f"; {safe.text(s.reason, 300)}"
+    if s.empty_traces:
+        how += (f". {len(s.empty_traces)} trace(s) had no input in this data "
+                f"({', '.join(safe.text(t) for t in s.empty_traces)})")
+    parts.append(how + f". Score {num(s.score, 2)}.")
+    return " ".join(parts)
+
+
 def network(s: NetworkSection) -> str:
-    """The whole ``<section>`` of one network."""
+    """The whole ``<section>`` of one network: the analyst paragraph first."""
     body = "".join(_wrap(s.rank, k, title, RENDERERS[k](s)) for k, title in TITLES)
     score = num(s.score, 3)
     found = "".join(f"<li>{h}</li>" for h in highlights(s))
@@ -272,6 +362,7 @@ def network(s: NetworkSection) -> str:
         f'<section class="network" id="net-{s.rank}" data-network="{safe.attr(s.network_id)}">'
         f"<h2>#{s.rank} Network {safe.text(s.network_id, 40)} "
         f'<span class="badge">score {score}</span></h2>'
-        f'<p class="why">{safe.text(s.reason, 400)}</p><ul class="highlights">{found}</ul>'
+        f'<p class="analyst" data-analyst="1">{analyst_paragraph(s)}</p>'
+        f'<ul class="highlights">{found}</ul>'
         f"<p class=\"note\">Traces: {safe.text(s.traces, 200) or '–'}</p>{body}</section>"
     )

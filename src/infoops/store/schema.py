@@ -352,12 +352,25 @@ _REVIEW = (
     """,
 )
 
+_INFERRED = (
+    # retweets whose target was inferred from their text (sources without a
+    # retweeted-post id): the content key, and the original post it was linked to
+    """
+    CREATE TABLE post_inferred_refs (
+        post_id        TEXT PRIMARY KEY,
+        content_key    TEXT NOT NULL,
+        linked_post_id TEXT
+    )
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables: accounts, posts, entities, runs, results", _CORE),
     Migration(2, "networks detect looked at and rejected, with their reasons", _REJECTED),
     Migration(3, "review: users, cases, decisions, takedowns, appeals, outbox, audit log, "
                  "live views", _REVIEW),
     Migration(4, "run owners, quarantine line ranges and page items, RT @name retweets", _HARDENING),
+    Migration(5, "retweet targets inferred from text", _INFERRED),
 )
 
 SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
