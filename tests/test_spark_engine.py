@@ -65,6 +65,24 @@ def world(tmp_path_factory, spark):
         "SELECT 'r' || p.post_id || a.i, 'amp' || a.i, p.created_at + INTERVAL (a.i) MINUTE, "
         "'reply', 'agree', p.post_id FROM posts p, (SELECT unnest(range(4)) AS i) a "
         "WHERE p.kind = 'original' AND p.account_id LIKE 'core%'")
+    # a copy-paste campaign: 30 accounts post edited copies of four messages
+    # within minutes (over 16 distinct texts per message: LSH's big buckets)
+    rng = np.random.default_rng(5)
+    messages = ["Stop the violence now, Hong Kong needs peace and order for every family",
+                "The West is lying about the virus and the people know the real truth",
+                "香港的未来与祖国紧密相连，暴力必须立即停止，市民需要和平与秩序",
+                "Запад лжёт о вирусе, и люди знают настоящую правду об этом"]
+    rows = []
+    for m, text in enumerate(messages):
+        for i in range(30):
+            words = text.split(" ")
+            if len(words) > 1:
+                words[int(rng.integers(len(words)))] += "!" * int(rng.integers(1, 4))
+            rows.append((f"cp{m}_{i}", f"{'amp' if i < 12 else 'user'}{i % 12 if i < 12 else i}",
+                         f"2024-03-0{m + 1} 10:{int(rng.integers(0, 40)):02d}:00",
+                         " ".join(words) + f" #{i % 5}" * (i % 2)))
+    s.con.executemany("INSERT INTO posts (post_id, account_id, created_at, kind, text) "
+                      "VALUES (?, ?, CAST(? AS TIMESTAMP), 'original', ?)", rows)
     export_parquet(s, root / "pq")
     yield s, root / "pq"
     s.close()
@@ -178,12 +196,14 @@ def test_bad_inputs_give_clear_errors(world, spark, tmp_path, runner):
     assert r.exit_code != 0
 
 
-def test_text_similarity_runs_on_duckdb_in_the_spark_engine(world, spark):
+def test_text_similarity_runs_on_spark_and_reports_what_came_back(world, spark):
     store, pq = world
     params = DetectParams()
     r = SparkEngine(str(pq), spark=spark).run_trace(store.con, "text-similarity", params)
     try:
-        assert r.stats.get("engine") != "spark"
+        assert r.stats["engine"] == "spark"
+        assert 0 < r.stats["verified_pairs"] <= r.stats["candidate_pairs"]
+        assert r.stats["clusters"] < r.stats["texts"]
     finally:
         drop(store.con, r)
 

@@ -19,12 +19,15 @@ evidence rows of pairs that co-acted, the object degrees of those objects,
 and the per-account degrees (the null model's input). Pairs, weights, TF-IDF
 and the null model's statistics are then computed by DuckDB from those rows,
 so the rest of the pipeline (null model, fusion, Leiden, roles, the store) is
-unchanged. Near-duplicate text (``text-similarity``) still runs on DuckDB in
-this engine (see ``docs/spark.md``).
+unchanged. Near-duplicate text (``text-similarity``) finds its clusters with
+the MinHash/LSH steps of :mod:`infoops.detect.textsim` inside Spark tasks
+(:mod:`infoops.detect.spark_text`), then runs the same co-action join.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -35,9 +38,10 @@ from infoops.detect.coaction import TraceResult, temp_name
 from infoops.detect.params import DetectParams, TraceParams
 from infoops.errors import DetectionError
 
-#: Traces this engine runs on Spark; the others run on DuckDB.
+#: Traces this engine runs on Spark (all of them).
 SPARK_TRACES = ("co-retweet", "fast-retweet", "co-url", "co-domain", "co-hashtag",
-                "hashtag-sequence", "co-mention", "co-reply", "synchronized")
+                "hashtag-sequence", "co-mention", "co-reply", "synchronized",
+                "text-similarity")
 #: Tables the traces read, as written by ``infoops export parquet``.
 INPUT_TABLES = ("posts", "post_hashtags", "post_urls", "post_mentions")
 
@@ -53,6 +57,11 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) 
         raise DetectionError(
             "the Spark engine needs PySpark: pip install 'infoops[spark]' (and Java 17)"
         ) from exc
+    if master.startswith("local"):
+        # Python workers (text-similarity runs in them) start from the driver's
+        # interpreter, which has infoops and its dependencies; on a cluster,
+        # PYSPARK_PYTHON names the executors' interpreter (docs/spark.md).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (SparkSession.builder.master(master).appName("infoops-detect")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
@@ -154,6 +163,8 @@ class SparkEngine:
         self._register()
         if name == "fast-retweet":
             return self._fast_retweet(con, tp)
+        if name == "text-similarity":
+            return self._text_similarity(con, tp, params, seed)
         if name == "synchronized":
             sql = traces.synchronized_actions_sql(tp.window, "spark")
             return self._coaction(con, name, sql, 0.0, tp.max_burst)
@@ -282,6 +293,25 @@ class SparkEngine:
             "engine": "spark",
         }
         return TraceResult(name=name, pairs=pairs, evidence=ev, stats=stats, cleanup=[od])
+
+    def _text_similarity(self, con: duckdb.DuckDBPyConnection, tp: TraceParams,
+                         params: DetectParams, seed: int) -> TraceResult:
+        """:func:`infoops.detect.textsim.text_similarity` on Spark: the clusters
+        by :func:`infoops.detect.spark_text.text_actions`, then the co-action."""
+        from infoops.detect.spark_text import text_actions
+
+        view = temp_name("sp_text_actions")
+        stats, frames = text_actions(self.spark, params.text, seed, view)
+        try:
+            res = self._coaction(con, "text-similarity",
+                                 f"SELECT account_id, post_id, object, ts FROM {view}",
+                                 tp.window, tp.max_burst)
+        finally:
+            self.spark.catalog.dropTempView(view)
+            for f in frames:
+                f.unpersist()
+        res.stats.update(stats)
+        return res
 
     def _fast_retweet(self, con: duckdb.DuckDBPyConnection, tp: TraceParams) -> TraceResult:
         from infoops.detect.traces import fast_retweet_sql
