@@ -246,11 +246,11 @@ class SparkEngine:
         ev_t, od_t, degs = (temp_name(f"{name}_{s}") for s in ("ev", "od", "d"))
         cols = {"a": "VARCHAR", "b": "VARCHAR", "object": "VARCHAR", "post_a": "VARCHAR",
                 "post_b": "VARCHAR", "delta_seconds": "DOUBLE"}
-        self._to_duckdb(con, ev, ev_t, cols)
-        self._to_duckdb(con, spark.sql(
+        back = self._to_duckdb(con, ev, ev_t, cols)
+        back += self._to_duckdb(con, spark.sql(
             f"SELECT o.object, o.deg FROM {v}_deg o LEFT SEMI JOIN {v}_ev e "
             "ON e.object = o.object"), od_t, {"object": "VARCHAR", "deg": "BIGINT"})
-        self._to_duckdb(con, spark.sql(
+        back += self._to_duckdb(con, spark.sql(
             f"SELECT account_id, count(DISTINCT object) AS d FROM {v}_raw GROUP BY account_id"),
             degs, {"account_id": "VARCHAR", "d": "BIGINT"})
         for t in ("raw", "deg", "ends", "busy", "act", "ev"):
@@ -258,8 +258,10 @@ class SparkEngine:
         ev.unpersist()
         raw.unpersist()
         deg.unpersist()
-        return self._finish(con, name, ev_t, od_t, degs, int(objects or 0), int(e_total or 0),
-                            int(sq or 0), int(hubs or 0), w, max_burst)
+        res = self._finish(con, name, ev_t, od_t, degs, int(objects or 0), int(e_total or 0),
+                           int(sq or 0), int(hubs or 0), w, max_burst)
+        res.stats["returned_rows"] = back  # what came back to this machine
+        return res
 
     @staticmethod
     def _finish(con: duckdb.DuckDBPyConnection, name: str, ev: str, od: str, degs: str,
@@ -311,6 +313,7 @@ class SparkEngine:
             for f in frames:
                 f.unpersist()
         res.stats.update(stats)
+        res.stats["returned_rows"] += stats["verified_pairs"]
         return res
 
     def _fast_retweet(self, con: duckdb.DuckDBPyConnection, tp: TraceParams) -> TraceResult:
@@ -323,10 +326,10 @@ class SparkEngine:
         rt_df = spark.sql(sql["rt"]).cache()
         rt_df.createOrReplaceTempView(rt)
         pairs, ev = (temp_name(f"fast_retweet_{s}") for s in ("p", "ev"))
-        self._to_duckdb(con, spark.sql(sql["evidence"].format(rt=rt)), ev,
+        back = self._to_duckdb(con, spark.sql(sql["evidence"].format(rt=rt)), ev,
                         {"a": "VARCHAR", "b": "VARCHAR", "post_a": "VARCHAR",
                          "post_b": "VARCHAR", "object": "VARCHAR", "delta_seconds": "DOUBLE"})
-        self._to_duckdb(con, spark.sql(sql["pairs"].format(rt=rt)), pairs,
+        back += self._to_duckdb(con, spark.sql(sql["pairs"].format(rt=rt)), pairs,
                         {"a": "VARCHAR", "b": "VARCHAR", "weight": "BIGINT",
                          "n_retweets": "BIGINT", "a_to_b": "BIGINT", "b_to_a": "BIGINT",
                          "min_delta": "DOUBLE"})
@@ -335,5 +338,5 @@ class SparkEngine:
         spark.catalog.dropTempView(rt)
         rt_df.unpersist()
         stats = {"fast": fast, "retweets": total, "q": (fast / total) if total else 0.0,
-                 "pairs_any": pairs_any, "window": w, "engine": "spark"}
+                 "pairs_any": pairs_any, "window": w, "engine": "spark", "returned_rows": back}
         return TraceResult("fast-retweet", pairs, ev, stats, model="binomial")
