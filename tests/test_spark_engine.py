@@ -108,11 +108,19 @@ def test_every_trace_has_the_same_edges_weights_and_p_values(world, spark, name)
             if col in d1:
                 np.testing.assert_allclose(d2[col].astype(float), d1[col].astype(float),
                                            rtol=1e-12, atol=1e-12)
-        ev = "SELECT a, b, object, delta_seconds FROM {} ORDER BY ALL"
+        # Spark keeps the evidence until asked: the k closest co-actions per pair
+        assert r2.fetch_evidence is not None
+        r2.fetch_evidence(con, con.sql(f"SELECT a, b FROM {r2.pairs}").df())
+        ev = f"""SELECT a, b, object, post_a, post_b, delta_seconds FROM (
+            SELECT *, row_number() OVER (PARTITION BY a, b
+                ORDER BY delta_seconds, object, post_a) AS rn FROM {{}})
+            WHERE rn <= {params.evidence_per_pair} ORDER BY ALL"""
         assert con.sql(ev.format(r1.evidence)).fetchall() == \
             con.sql(ev.format(r2.evidence)).fetchall()
+        assert r2.stats["evidence_rows"] == con.sql(
+            f"SELECT count(*) FROM {r2.evidence}").fetchall()[0][0]
         for k, v in r1.stats.items():
-            if k == "degrees":
+            if k in ("degrees", "evidence_rows"):
                 continue
             assert r2.stats[k] == pytest.approx(v, rel=1e-12), k
     finally:
