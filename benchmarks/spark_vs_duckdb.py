@@ -11,8 +11,10 @@ Usage::
 Runs every trace on DuckDB, then every trace on Spark (in that order, in one
 process, so the two share the machine's state), and prints per trace and
 engine the seconds and raw pairs; for Spark also the rows that came back to
-the driver (the null model's input) and, for both, the edges that survive
-the null model. Peak memory is sampled (psutil, the ``bench`` extra) every
+the driver before the null model (pairs and account degrees, and text
+similarity's verified text pairs) and the evidence rows fetched after it
+(the closest co-actions of significant pairs; its time is in the trace's),
+and, for both, the edges that survive the null model. Peak memory is sampled (psutil, the ``bench`` extra) every
 0.2 s per phase: this process (DuckDB runs in it) and its children (the
 Spark JVM and its Python workers).
 """
@@ -75,14 +77,23 @@ def _phase(label: str, con: Any, fn: Any, params: DetectParams) -> dict[str, Any
             n = con.execute(f"SELECT count(*) FROM {res.pairs}").fetchall()[0][0]
             dt = time.perf_counter() - t0
             mw = params.traces[name].min_weight
+            t1 = time.perf_counter()
             sig = significant_edges(con, res, mw, params.alpha)
-            kept = int(sig["significant"].sum()) if len(sig) else 0
+            t_null = time.perf_counter() - t1
+            sig = sig[sig["significant"]] if len(sig) else sig
+            t1 = time.perf_counter()
+            if res.fetch_evidence is not None:  # as the pipeline does, after the null model
+                res.fetch_evidence(con, sig[["a", "b"]])
+            dt += time.perf_counter() - t1
+            kept = len(sig)
             back = res.stats.get("returned_rows")
-            rows[name] = {"seconds": dt, "pairs": int(n), "significant": kept,
-                          "returned_rows": back,
+            ev = res.stats.get("evidence_rows")
+            rows[name] = {"seconds": dt, "null_model_seconds": t_null, "pairs": int(n),
+                          "significant": kept, "returned_rows": back, "evidence_rows": ev,
                           "verified_pairs": res.stats.get("verified_pairs")}
             print(f"{name:<18}{label:<8}{dt:>9.2f} s{n:>10} pairs{kept:>8} significant"
-                  + (f"{back:>10} rows back" if back is not None else ""), flush=True)
+                  + (f"{back:>10} rows back, then {ev} evidence rows" if back is not None
+                     else ""), flush=True)
             drop(con, res)
         total = time.perf_counter() - t_all
     return {"traces": rows, "seconds": total, "peak_self_mib": mem.peak_self / 2**20,
