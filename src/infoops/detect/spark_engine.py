@@ -14,12 +14,13 @@ written a second time in Spark SQL: DuckDB's version numbers rows with
 ``rowid`` and integer keys for speed, which Spark has no equivalent of. The
 parity tests (``tests/test_spark_engine.py``) hold the two to the same edges.
 
-What comes back to the one machine is small: per trace, the (pair, object)
-evidence rows of pairs that co-acted, the object degrees of those objects,
-and the per-account degrees (the null model's input). Pairs, weights, TF-IDF
-and the null model's statistics are then computed by DuckDB from those rows,
-so the rest of the pipeline (null model, fusion, Leiden, roles, the store) is
-unchanged. Near-duplicate text (``text-similarity``) finds its clusters with
+What comes back to the one machine is the null model's input: per trace,
+the pairs (weight, TF-IDF, delays; :data:`PAIRS_SQL` run on Spark), the
+per-account degrees and the null model's moments. The evidence (one row per
+pair and object) stays on Spark until the pipeline, after the null model,
+asks for the closest co-actions of the significant pairs
+(``TraceResult.fetch_evidence``). The rest of the pipeline (null model,
+fusion, Leiden, roles, the store) is unchanged. Near-duplicate text (``text-similarity``) finds its clusters with
 the MinHash/LSH steps of :mod:`infoops.detect.textsim` inside Spark tasks
 (:mod:`infoops.detect.spark_text`), then runs the same co-action join.
 """
