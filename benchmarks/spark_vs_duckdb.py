@@ -107,12 +107,15 @@ def main() -> None:
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--driver-memory", default="6g")
     ap.add_argument("--partitions", default="8", help="spark.sql.shuffle.partitions")
+    ap.add_argument("--max-result", default="4g", help="spark.driver.maxResultSize (the "
+                    "pairs come back whole: 14M co-retweet pairs pass 1 GiB)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     params = DetectParams()
     engine = SparkEngine(args.parquet, master=args.master,
                          conf={"spark.sql.shuffle.partitions": args.partitions,
                                "spark.driver.memory": args.driver_memory,
+                               "spark.driver.maxResultSize": args.max_result,
                                "spark.ui.showConsoleProgress": "false"})
     out: dict[str, Any] = {"master": args.master, "driver_memory": args.driver_memory,
                            "partitions": args.partitions}
