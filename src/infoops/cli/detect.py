@@ -29,7 +29,7 @@ from infoops.cli.options import (
               help="A setting of the roles/membership/scoring stage, e.g. min_network_score=0.5 "
                    "or signal_weights.office_hours=0.2 (see RoleParams).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True, help="Where the co-action traces run (spark: pip install "
+              show_default=True, help="Where the traces run (spark: pip install "
                                       "'infoops[spark]', Java 17).")
 @click.option("--spark-master", default="local[*]", show_default=True,
               help="Spark master URL for --engine spark (local[N], spark://HOST:7077, yarn).")

@@ -40,6 +40,7 @@ without finding more.)
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,14 @@ class TraceResult:
     cleanup: list[str] = field(default_factory=list)
     #: ``evidence`` is a view over ``cleanup`` tables rather than a table.
     evidence_is_view: bool = False
+    #: Set by engines that keep the evidence where it was computed (Spark):
+    #: ``fetch_evidence(con, pairs)`` fills ``evidence`` with the closest
+    #: co-actions (up to ``evidence_per_pair``) of the given pairs (a frame
+    #: with columns ``a, b``); until then ``evidence`` is empty. None when
+    #: ``evidence`` is complete.
+    fetch_evidence: Callable[[duckdb.DuckDBPyConnection, Any], None] | None = None
+    #: Called by :func:`drop` (frees what the engine holds for this result).
+    release: Callable[[], None] | None = None
 
 
 def temp_name(prefix: str) -> str:
@@ -273,6 +282,9 @@ def run_coaction(
 
 def drop(con: duckdb.DuckDBPyConnection, result: TraceResult) -> None:
     """Drop a trace result's temp tables (and its evidence view, if it is one)."""
+    if result.release is not None:
+        result.release()
+        result.release = None
     if result.evidence:
         kind = "VIEW" if result.evidence_is_view else "TABLE"
         con.execute(f"DROP {kind} IF EXISTS {result.evidence}")

@@ -209,6 +209,8 @@ def detect(
                 df = significant_edges(con, res, tp.min_weight, params.alpha)
                 sig = df[df["significant"]]
                 _stage_edges(store, name, df)
+                if res.fetch_evidence is not None:  # only the significant pairs' evidence
+                    res.fetch_evidence(con, sig[["a", "b"]])
                 _stage_evidence(store, name, res.evidence, sig, params.evidence_per_pair)
             finally:
                 drop(con, res)

@@ -14,17 +14,21 @@ written a second time in Spark SQL: DuckDB's version numbers rows with
 ``rowid`` and integer keys for speed, which Spark has no equivalent of. The
 parity tests (``tests/test_spark_engine.py``) hold the two to the same edges.
 
-What comes back to the one machine is small: per trace, the (pair, object)
-evidence rows of pairs that co-acted, the object degrees of those objects,
-and the per-account degrees (the null model's input). Pairs, weights, TF-IDF
-and the null model's statistics are then computed by DuckDB from those rows,
-so the rest of the pipeline (null model, fusion, Leiden, roles, the store) is
-unchanged. Near-duplicate text (``text-similarity``) still runs on DuckDB in
-this engine (see ``docs/spark.md``).
+What comes back to the one machine is the null model's input: per trace,
+the pairs (weight, TF-IDF, delays; :data:`PAIRS_SQL` run on Spark), the
+per-account degrees and the null model's moments. The evidence (one row per
+pair and object) stays on Spark until the pipeline, after the null model,
+asks for the closest co-actions of the significant pairs
+(``TraceResult.fetch_evidence``). The rest of the pipeline (null model,
+fusion, Leiden, roles, the store) is unchanged. Near-duplicate text (``text-similarity``) finds its clusters with
+the MinHash/LSH steps of :mod:`infoops.detect.textsim` inside Spark tasks
+(:mod:`infoops.detect.spark_text`), then runs the same co-action join.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -35,9 +39,29 @@ from infoops.detect.coaction import TraceResult, temp_name
 from infoops.detect.params import DetectParams, TraceParams
 from infoops.errors import DetectionError
 
-#: Traces this engine runs on Spark; the others run on DuckDB.
+#: Traces this engine runs on Spark (all of them).
 SPARK_TRACES = ("co-retweet", "fast-retweet", "co-url", "co-domain", "co-hashtag",
-                "hashtag-sequence", "co-mention", "co-reply", "synchronized")
+                "hashtag-sequence", "co-mention", "co-reply", "synchronized",
+                "text-similarity")
+#: The pairs of a co-action trace from its evidence ``{ev}`` (one row per pair
+#: and object) and object degrees ``{od}``, ``{n}`` acting accounts: weight,
+#: TF-IDF, closest and mean delay, as :func:`~infoops.detect.coaction.run_coaction`
+#: computes them.
+PAIRS_SQL = """
+    SELECT e.a, e.b, count(*) AS weight,
+           sum(ln(CAST({n} AS DOUBLE) / o.deg)) AS tfidf,
+           min(e.delta_seconds) AS min_delta, avg(e.delta_seconds) AS mean_delta
+    FROM {ev} e JOIN {od} o ON o.object = e.object
+    GROUP BY e.a, e.b"""
+#: The null model's timed second moment (``c`` times E^2): each object's
+#: squared degree, weighted by the share of its account pairs that co-acted.
+SQ_W_SQL = """
+    SELECT sum(o.deg * o.deg * w.n / (o.deg * (o.deg - 1) / CAST(2 AS DOUBLE)))
+    FROM (SELECT object, count(*) AS n FROM {ev} GROUP BY object) w
+    JOIN {od} o ON o.object = w.object"""
+#: Columns of a trace's evidence table.
+EVIDENCE_COLUMNS = {"a": "VARCHAR", "b": "VARCHAR", "post_a": "VARCHAR", "post_b": "VARCHAR",
+                    "object": "VARCHAR", "delta_seconds": "DOUBLE"}
 #: Tables the traces read, as written by ``infoops export parquet``.
 INPUT_TABLES = ("posts", "post_hashtags", "post_urls", "post_mentions")
 
@@ -53,6 +77,11 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) 
         raise DetectionError(
             "the Spark engine needs PySpark: pip install 'infoops[spark]' (and Java 17)"
         ) from exc
+    if master.startswith("local"):
+        # Python workers (text-similarity runs in them) start from the driver's
+        # interpreter, which has infoops and its dependencies; on a cluster,
+        # PYSPARK_PYTHON names the executors' interpreter (docs/spark.md).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (SparkSession.builder.master(master).appName("infoops-detect")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
@@ -152,29 +181,34 @@ class SparkEngine:
         if name not in SPARK_TRACES:
             return traces.run_trace(con, name, params, tp, seed)
         self._register()
+        k = params.evidence_per_pair
         if name == "fast-retweet":
-            return self._fast_retweet(con, tp)
+            return self._fast_retweet(con, tp, k)
+        if name == "text-similarity":
+            return self._text_similarity(con, tp, params, seed)
         if name == "synchronized":
             sql = traces.synchronized_actions_sql(tp.window, "spark")
-            return self._coaction(con, name, sql, 0.0, tp.max_burst)
+            return self._coaction(con, name, sql, 0.0, tp.max_burst, k)
         return self._coaction(con, name, traces.actions_sql(name, "spark"), tp.window,
-                              tp.max_burst)
+                              tp.max_burst, k)
 
     def _to_duckdb(self, con: duckdb.DuckDBPyConnection, df: Any, table: str,
-                   columns: dict[str, str]) -> int:
-        """Collect a Spark frame into a DuckDB temp table with the given column types."""
+                   columns: dict[str, str], insert: bool = False) -> int:
+        """Collect a Spark frame into a DuckDB temp table (new, or ``insert``
+        into an existing one) with the given column types."""
         pdf = df.toPandas()
         view = temp_name("spark_in")
         con.register(view, pdf)
         try:
             select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items())
-            con.execute(f"CREATE TEMP TABLE {table} AS SELECT {select} FROM {view}")
+            into = f"INSERT INTO {table}" if insert else f"CREATE TEMP TABLE {table} AS"
+            con.execute(f"{into} SELECT {select} FROM {view}")
         finally:
             con.unregister(view)
         return len(pdf)
 
     def _coaction(self, con: duckdb.DuckDBPyConnection, name: str, actions_sql: str,
-                  window: float, max_burst: int) -> TraceResult:
+                  window: float, max_burst: int, k: int) -> TraceResult:
         """:func:`infoops.detect.coaction.run_coaction` on Spark (see module docstring)."""
         spark = self.spark
         width = float(window) if window >= 1 else 1.0
@@ -232,58 +266,91 @@ class SparkEngine:
         objects, e_total, sq = spark.sql(
             f"SELECT count(*), sum(deg), sum(deg * deg) FROM {v}_deg").collect()[0]
         hubs = spark.sql(f"SELECT count(*) FROM {v}_busy").collect()[0][0]
-        ev_t, od_t, degs = (temp_name(f"{name}_{s}") for s in ("ev", "od", "d"))
-        cols = {"a": "VARCHAR", "b": "VARCHAR", "object": "VARCHAR", "post_a": "VARCHAR",
-                "post_b": "VARCHAR", "delta_seconds": "DOUBLE"}
-        self._to_duckdb(con, ev, ev_t, cols)
-        self._to_duckdb(con, spark.sql(
-            f"SELECT o.object, o.deg FROM {v}_deg o LEFT SEMI JOIN {v}_ev e "
-            "ON e.object = o.object"), od_t, {"object": "VARCHAR", "deg": "BIGINT"})
-        self._to_duckdb(con, spark.sql(
+        degs, pairs, ev_t = (temp_name(f"{name}_{s}") for s in ("d", "p", "ev"))
+        back = self._to_duckdb(con, spark.sql(
             f"SELECT account_id, count(DISTINCT object) AS d FROM {v}_raw GROUP BY account_id"),
             degs, {"account_id": "VARCHAR", "d": "BIGINT"})
+        n_accounts = back
+        sq_w = spark.sql(SQ_W_SQL.format(ev=f"{v}_ev", od=f"{v}_deg")).collect()[0][0]
+        back += self._to_duckdb(
+            con, spark.sql(PAIRS_SQL.format(ev=f"{v}_ev", od=f"{v}_deg",
+                                            n=max(int(n_accounts), 1))), pairs,
+            {"a": "VARCHAR", "b": "VARCHAR", "weight": "BIGINT", "tfidf": "DOUBLE",
+             "min_delta": "DOUBLE", "mean_delta": "DOUBLE"})
         for t in ("raw", "deg", "ends", "busy", "act", "ev"):
             spark.catalog.dropTempView(f"{v}_{t}")
-        ev.unpersist()
         raw.unpersist()
         deg.unpersist()
-        return self._finish(con, name, ev_t, od_t, degs, int(objects or 0), int(e_total or 0),
-                            int(sq or 0), int(hubs or 0), w, max_burst)
-
-    @staticmethod
-    def _finish(con: duckdb.DuckDBPyConnection, name: str, ev: str, od: str, degs: str,
-                objects: int, e_total: int, sq: int, hubs: int, w: float,
-                max_burst: int) -> TraceResult:
-        """Pairs and null-model statistics from the collected evidence, as
-        :func:`~infoops.detect.coaction.run_coaction` computes them."""
-        n_accounts = con.execute(f"SELECT count(*) FROM {degs}").fetchall()[0][0]  # type: ignore[index]
-        sq_w = con.execute(f"""
-            SELECT sum(o.deg * o.deg * w.n / (o.deg * (o.deg - 1) / 2.0))
-            FROM (SELECT object, count(*) AS n FROM {ev} GROUP BY object) w
-            JOIN {od} o ON o.object = w.object""").fetchall()[0][0]  # type: ignore[index]
-        pairs = temp_name(f"{name}_p")
-        con.execute(f"""
-            CREATE TEMP TABLE {pairs} AS
-            SELECT e.a, e.b, count(*) AS weight,
-                   sum(ln({max(int(n_accounts), 1)}.0 / o.deg)) AS tfidf,
-                   min(e.delta_seconds) AS min_delta, avg(e.delta_seconds) AS mean_delta
-            FROM {ev} e JOIN {od} o ON o.object = e.object
-            GROUP BY e.a, e.b""")
         stats = {
             "degrees": degs,
-            "edges_total": e_total,
+            "edges_total": int(e_total or 0),
             "c": (float(sq_w or 0.0) / (e_total * e_total)) if e_total else 0.0,
-            "c_untimed": (sq / (e_total * e_total)) if e_total else 0.0,
-            "crowded_cells": hubs,
-            "objects": objects,
+            "c_untimed": (int(sq or 0) / (e_total * e_total)) if e_total else 0.0,
+            "crowded_cells": int(hubs or 0),
+            "objects": int(objects or 0),
             "accounts": int(n_accounts),
             "window": w,
             "max_burst": int(max_burst),
             "engine": "spark",
+            "returned_rows": back,  # what came back to this machine before the null model
         }
-        return TraceResult(name=name, pairs=pairs, evidence=ev, stats=stats, cleanup=[od])
+        res = TraceResult(name=name, pairs=pairs, evidence=ev_t, stats=stats)
+        self._remote_evidence(con, res, ev, k, [ev])
+        return res
 
-    def _fast_retweet(self, con: duckdb.DuckDBPyConnection, tp: TraceParams) -> TraceResult:
+    def _remote_evidence(self, con: duckdb.DuckDBPyConnection, res: TraceResult, ev: Any,
+                         k: int, cached: list[Any]) -> None:
+        """Leave the evidence on Spark: ``res.evidence`` starts empty and
+        ``res.fetch_evidence`` brings back the ``k`` closest co-actions of the
+        pairs asked for (the pipeline asks for the significant ones), in the
+        order the pipeline keeps them (``delta_seconds, object, post_a``)."""
+        cols = ", ".join(f"{c} {t}" for c, t in EVIDENCE_COLUMNS.items())
+        con.execute(f"CREATE TEMP TABLE {res.evidence} ({cols})")
+        spark = self.spark
+
+        def fetch(con: duckdb.DuckDBPyConnection, pairs: Any) -> None:
+            if len(pairs) == 0:
+                return
+            asked = spark.createDataFrame(pairs[["a", "b"]].astype(str), "a string, b string")
+            from pyspark.sql import Window
+            from pyspark.sql import functions as F
+
+            order = Window.partitionBy("a", "b").orderBy("delta_seconds", "object", "post_a")
+            top = (ev.join(asked, ["a", "b"], "left_semi")
+                   .withColumn("rn", F.row_number().over(order)).where(F.col("rn") <= k)
+                   .select(*EVIDENCE_COLUMNS))
+            n = self._to_duckdb(con, top, res.evidence, EVIDENCE_COLUMNS, insert=True)
+            res.stats["evidence_rows"] = res.stats.get("evidence_rows", 0) + n
+
+        def release() -> None:
+            for f in cached:
+                f.unpersist()
+
+        res.fetch_evidence = fetch
+        res.release = release
+
+    def _text_similarity(self, con: duckdb.DuckDBPyConnection, tp: TraceParams,
+                         params: DetectParams, seed: int) -> TraceResult:
+        """:func:`infoops.detect.textsim.text_similarity` on Spark: the clusters
+        by :func:`infoops.detect.spark_text.text_actions`, then the co-action."""
+        from infoops.detect.spark_text import text_actions
+
+        view = temp_name("sp_text_actions")
+        stats, frames = text_actions(self.spark, params.text, seed, view)
+        try:
+            res = self._coaction(con, "text-similarity",
+                                 f"SELECT account_id, post_id, object, ts FROM {view}",
+                                 tp.window, tp.max_burst, params.evidence_per_pair)
+        finally:
+            self.spark.catalog.dropTempView(view)
+            for f in frames:
+                f.unpersist()
+        res.stats.update(stats)
+        res.stats["returned_rows"] += stats["verified_pairs"]
+        return res
+
+    def _fast_retweet(self, con: duckdb.DuckDBPyConnection, tp: TraceParams,
+                      k: int) -> TraceResult:
         from infoops.detect.traces import fast_retweet_sql
 
         spark = self.spark
@@ -293,17 +360,17 @@ class SparkEngine:
         rt_df = spark.sql(sql["rt"]).cache()
         rt_df.createOrReplaceTempView(rt)
         pairs, ev = (temp_name(f"fast_retweet_{s}") for s in ("p", "ev"))
-        self._to_duckdb(con, spark.sql(sql["evidence"].format(rt=rt)), ev,
-                        {"a": "VARCHAR", "b": "VARCHAR", "post_a": "VARCHAR",
-                         "post_b": "VARCHAR", "object": "VARCHAR", "delta_seconds": "DOUBLE"})
-        self._to_duckdb(con, spark.sql(sql["pairs"].format(rt=rt)), pairs,
-                        {"a": "VARCHAR", "b": "VARCHAR", "weight": "BIGINT",
-                         "n_retweets": "BIGINT", "a_to_b": "BIGINT", "b_to_a": "BIGINT",
-                         "min_delta": "DOUBLE"})
+        back = self._to_duckdb(con, spark.sql(sql["pairs"].format(rt=rt)), pairs,
+                               {"a": "VARCHAR", "b": "VARCHAR", "weight": "BIGINT",
+                                "n_retweets": "BIGINT", "a_to_b": "BIGINT", "b_to_a": "BIGINT",
+                                "min_delta": "DOUBLE"})
         fast, total, pairs_any = (int(x or 0) for x in
                                   spark.sql(sql["stats"].format(rt=rt)).collect()[0])
+        ev_df = spark.sql(sql["evidence"].format(rt=rt))
         spark.catalog.dropTempView(rt)
-        rt_df.unpersist()
         stats = {"fast": fast, "retweets": total, "q": (fast / total) if total else 0.0,
-                 "pairs_any": pairs_any, "window": w, "engine": "spark"}
-        return TraceResult("fast-retweet", pairs, ev, stats, model="binomial")
+                 "pairs_any": pairs_any, "window": w, "engine": "spark", "returned_rows": back}
+        res = TraceResult("fast-retweet", pairs, ev, stats, model="binomial")
+        self._remote_evidence(con, res, ev_df, k, [rt_df])
+        return res
+

@@ -36,17 +36,27 @@ from infoops.detect import textkernels as K
 from infoops.detect.coaction import TraceResult, run_coaction, temp_name
 from infoops.detect.params import TextParams, TraceParams
 from infoops.detect.textkernels import CJK_RANGES
+from infoops.detect.traces import OWN, TS_BY_DIALECT
 
 __all__ = [
     "CJK_RANGES",
+    "band_buckets",
+    "bucket_candidates",
+    "component_roots",
+    "content_keys",
     "distinct_texts",
     "jaccard",
+    "labels_from_roots",
     "lsh_candidates",
+    "lsh_index_bits",
     "minhash",
     "near_duplicate_clusters",
     "normalize",
     "normalize_all",
+    "pair_similarity",
     "shingles",
+    "text_posts_sql",
+    "text_signatures",
     "text_similarity",
 ]
 
@@ -62,6 +72,19 @@ _ROUNDS = 256  # densification rounds; a bin still empty after them stays empty
 _CASED = 0x20000  # every code point with a lower-case mapping lies below this
 _SMALL_BUCKET = 16  # LSH buckets up to this size are checked pair by pair
 _CHUNK_ROWS = 1_000_000  # texts normalised per call (bounds the code-point buffer)
+
+#: The posts whose texts are compared: written once, filled in per SQL dialect
+#: (DuckDB here, Spark in :mod:`infoops.detect.spark_text`). Plain retweets are
+#: left out (co-retweet covers them).
+TEXT_POSTS_TEMPLATE = """
+    SELECT p.account_id, p.post_id, {ts} AS ts, p.text FROM posts p
+    WHERE {own} AND p.text IS NOT NULL AND p.created_at IS NOT NULL"""
+
+
+def text_posts_sql(dialect: str = "duckdb") -> str:
+    """The query ``(account_id, post_id, ts, text)`` of the posts that
+    ``text-similarity`` compares, in a SQL dialect (``duckdb`` or ``spark``)."""
+    return TEXT_POSTS_TEMPLATE.format(ts=TS_BY_DIALECT[dialect], own=OWN)
 
 
 _P = ParamSpec("_P")
@@ -237,6 +260,13 @@ def _sorted_unique(x: np.ndarray) -> np.ndarray:
     return x[keep]
 
 
+def lsh_index_bits(n: int) -> int:
+    """Low bits of a band word that hold a text's index among ``n`` texts; the
+    bucket of a band is the band hash's other ``64 - lsh_index_bits(n)`` bits
+    (:func:`textkernels.band_keys`)."""
+    return max(1, int(n - 1).bit_length())
+
+
 @_one_thread_at_a_time
 def lsh_candidates(sig: np.ndarray, bands: int, min_estimate: float | None = None) -> np.ndarray:
     """Candidate pairs (``m x 2``, i < j) of texts that agree on a whole band
@@ -255,7 +285,7 @@ def lsh_candidates(sig: np.ndarray, bands: int, min_estimate: float | None = Non
     sig = np.ascontiguousarray(sig)
     rows = m // bands
     est = -1.0 if min_estimate is None else float(min_estimate)
-    index_bits = max(1, int(n - 1).bit_length())
+    index_bits = lsh_index_bits(n)
     found: list[np.ndarray] = []
     step = max(1, min(bands, 4))  # bands per call: bounds the key and pair buffers
     for first in range(0, bands, step):
@@ -316,6 +346,118 @@ def corpus_clusters(cps: np.ndarray, offs: np.ndarray, tp: TextParams, seed: int
     return labels.astype(np.int64)
 
 
+# --- the same definition, one piece at a time -------------------------------
+# An engine that splits the corpus over machines (infoops.detect.spark_text)
+# runs the steps of distinct_texts and corpus_clusters on parts of it; these
+# functions are those steps, calling the same kernels, so both engines give
+# the same clusters. Texts are identified by their content keys (k1, k2)
+# and, after de-duplication, by their index: their rank in (k1, k2) order,
+# which is the order distinct_texts gives them.
+
+def content_keys(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The content keys ``(k1, k2)`` of each text's normalised form (those
+    :func:`distinct_texts` de-duplicates and orders by) and its length in
+    characters."""
+    n = len(texts)
+    k1 = np.empty(n, dtype=np.uint64)
+    k2 = np.empty(n, dtype=np.uint64)
+    size = np.empty(n, dtype=np.int64)
+    for lo in range(0, n, _CHUNK_ROWS):
+        rows = np.arange(lo, min(n, lo + _CHUNK_ROWS), dtype=np.int64)
+        cps, offs = normalize_all(texts, rows)
+        with _KERNEL_LOCK:
+            k1[rows], k2[rows] = K.text_keys(cps, offs)
+        size[rows] = np.diff(offs)
+    return k1, k2, size
+
+
+def text_signatures(texts: pa.Array | pa.ChunkedArray, tp: TextParams, seed: int = 0
+                    ) -> np.ndarray:
+    """The MinHash signatures :func:`corpus_clusters` computes, of the
+    normalised ``texts`` (raw texts, normalised here)."""
+    cps, offs = normalize_all(texts)
+    with _KERNEL_LOCK:
+        return _signatures(cps, offs, tp.shingle, tp.num_perm, seed)
+
+
+def band_buckets(sig: np.ndarray, bands: int, n_texts: int) -> np.ndarray:
+    """The LSH bucket of each text in each band (``bands x len(sig)``, uint64):
+    the bits of the band hash above :func:`lsh_index_bits` of ``n_texts``,
+    the whole corpus's size, as :func:`lsh_candidates` groups them."""
+    bits = lsh_index_bits(n_texts)
+    with _KERNEL_LOCK:
+        keys = K.band_keys(np.ascontiguousarray(sig), 0, bands, sig.shape[1] // bands, bits)
+    return keys >> np.uint64(bits)
+
+
+def bucket_candidates(sig: np.ndarray, bucket: np.ndarray, index: np.ndarray, n_texts: int,
+                      min_estimate: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs :func:`lsh_candidates` finds in one band, from the
+    texts ``index`` (corpus indices) of whole buckets of that band: the same
+    pairing rule (every pair of a small bucket, chain and star in a large
+    one, in index order) and the same signature filter, by the same kernel.
+    Returns the pairs' corpus indices ``(i, j)``, ``i < j``."""
+    m = len(index)
+    if m < 2:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    bits = lsh_index_bits(n_texts)
+    order = np.lexsort((index, bucket))
+    keys = (bucket[order].astype(np.uint64) << np.uint64(bits)) | np.arange(m, dtype=np.uint64)
+    est = -1.0 if min_estimate is None else float(min_estimate)
+    with _KERNEL_LOCK:
+        packed, _, used = K.band_pairs(np.ascontiguousarray(sig[order]), keys[None, :], bits,
+                                       est, _SMALL_BUCKET)
+    packed = packed[:used[0]]
+    at = np.asarray(index, dtype=np.int64)[order]
+    return at[packed // m], at[packed % m]
+
+
+def pair_similarity(texts_a: pa.Array | pa.ChunkedArray, texts_b: pa.Array | pa.ChunkedArray,
+                    k: int) -> np.ndarray:
+    """Exact shingle Jaccard of each ``(texts_a[q], texts_b[q])`` after
+    normalisation, as :func:`corpus_clusters` verifies candidates."""
+    a = texts_a.combine_chunks() if isinstance(texts_a, pa.ChunkedArray) else texts_a
+    b = texts_b.combine_chunks() if isinstance(texts_b, pa.ChunkedArray) else texts_b
+    m = len(a)
+    if m == 0:
+        return np.empty(0)
+    both = pa.concat_arrays([a.cast(pa.large_string()), b.cast(pa.large_string())])
+    cps, offs = normalize_all(both)
+    q = np.arange(m, dtype=np.int64)
+    with _KERNEL_LOCK:
+        return _jaccard(cps, offs, np.stack([q, q + m], axis=1), k)
+
+
+def component_roots(i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Connected components of the verified pairs ``(i, j)``: the texts that
+    are not the smallest index of their component (sorted) and that smallest
+    index, their root."""
+    nodes = _sorted_unique(np.concatenate([i, j]).astype(np.int64))
+    if nodes.size == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    a, b = np.searchsorted(nodes, i), np.searchsorted(nodes, j)
+    g = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(nodes.size, nodes.size))
+    _, comp = connected_components(g, directed=False)
+    root = np.full(comp.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(root, comp, nodes)
+    r = root[comp]
+    keep = nodes != r
+    return nodes[keep], r[keep]
+
+
+def labels_from_roots(index: np.ndarray, members: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """The cluster label :func:`corpus_clusters` gives the texts ``index``,
+    from :func:`component_roots` (``members`` sorted): components are numbered
+    in the order of their smallest index (as ``connected_components`` numbers
+    them), so a text's label is its root's index less the non-root texts
+    before that root."""
+    index = np.asarray(index, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(members, index), max(members.size - 1, 0))
+    hit = members[pos] == index if members.size else np.zeros(index.size, dtype=bool)
+    root = np.where(hit, roots[pos] if members.size else index, index)
+    return root - np.searchsorted(members, root)
+
+
 def text_similarity(
     con: duckdb.DuckDBPyConnection, tp: TraceParams, text: TextParams, seed: int = 0
 ) -> TraceResult:
@@ -330,10 +472,7 @@ def text_similarity(
     texts go through MinHash.
     """
     min_chars = max(text.min_chars, text.shingle)
-    posts = con.sql(
-        "SELECT account_id, post_id, epoch(created_at) AS ts, text FROM posts "
-        "WHERE kind <> 'retweet' AND text IS NOT NULL AND created_at IS NOT NULL"
-    ).to_arrow_table()
+    posts = con.sql(text_posts_sql("duckdb")).to_arrow_table()
     text_of_row, cps, offs = distinct_texts(posts["text"], min_chars)
     labels = corpus_clusters(cps, offs, text, seed)
     keep = np.flatnonzero(text_of_row >= 0)
