@@ -117,28 +117,44 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
 
 
 def ranked_networks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
-    """All networks of the run, highest score first, with their post counts."""
+    """All networks of the run, strongest coordination evidence first.
+
+    The evidence is the number of member pairs that the null model tied together
+    (fused edges, each significant on at least one trace, between two members of
+    the network), then the number of (pair, trace) links. It grows with the size
+    of the network and with how many behaviours tie its accounts, and reads no
+    account signal: an operation of established personas (ordinary follower
+    counts, no creation bursts) scores low but ranks where its coordination puts
+    it. Ties fall back to the detector's score, then size.
+    """
     rows = con.execute(
         """
-        WITH pc AS (
+        WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = ?),
+        pc AS (
             SELECT m.network_id, count(p.post_id) AS posts
-            FROM (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = ?) m
-            LEFT JOIN posts p USING (account_id) GROUP BY ALL)
+            FROM m LEFT JOIN posts p USING (account_id) GROUP BY ALL),
+        ev AS (
+            SELECT ma.network_id, count(*) FILTER (WHERE e.trace = 'fused') AS pairs,
+                   count(*) FILTER (WHERE e.trace <> 'fused' AND e.significant) AS links
+            FROM edges e JOIN m ma ON ma.account_id = e.a
+            JOIN m mb ON mb.account_id = e.b AND mb.network_id = ma.network_id
+            WHERE e.run_id = ? GROUP BY ALL)
         SELECT n.network_id, n.score, n.n_accounts, n.n_core, n.n_amplifier, n.traces, n.reason,
-               coalesce(pc.posts, 0)
-        FROM networks n LEFT JOIN pc USING (network_id)
+               coalesce(pc.posts, 0), coalesce(ev.pairs, 0), coalesce(ev.links, 0)
+        FROM networks n LEFT JOIN pc USING (network_id) LEFT JOIN ev USING (network_id)
         WHERE n.run_id = ?
-        ORDER BY n.score DESC NULLS LAST, n.n_accounts DESC, n.network_id
+        ORDER BY 9 DESC, 10 DESC, n.score DESC NULLS LAST, n.n_accounts DESC, n.network_id
         """,
-        [run_id, run_id],
+        [run_id, run_id, run_id],
     ).fetchall()
     out = []
     more = _overview(con, run_id)
-    for i, (nid, score, n, core, amp, traces, reason, posts) in enumerate(rows, 1):
+    for i, (nid, score, n, core, amp, traces, reason, posts, pairs, links) in enumerate(rows, 1):
         why = reason or (f"{n} accounts linked by {traces}" if traces else f"{n} accounts")
         out.append({"rank": i, "network_id": str(nid), "score": score, "accounts": n,
                     "core": core, "amplifier": amp, "traces": traces or "", "reason": why,
-                    "posts": int(posts), **more.get(str(nid), {})})
+                    "posts": int(posts), "pairs": int(pairs), "links": int(links),
+                    **more.get(str(nid), {})})
     return out
 
 

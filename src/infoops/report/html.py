@@ -97,6 +97,7 @@ def _langs(net: dict[str, Any]) -> str:
 #: The orders the ranked table can be read in (no script: each is a table of its own,
 #: shown by its link's ``#anchor``): key, link text, sort key.
 ORDERS = (
+    ("evidence", "coordination evidence", lambda r: r["rank"]),
     ("score", "score", lambda r: (-(r["score"] or 0), r["rank"])),
     ("size", "size", lambda r: (-r["accounts"], r["rank"])),
     ("posts", "posts", lambda r: (-r["posts"], r["rank"])),
@@ -117,19 +118,24 @@ def summary(data: Any) -> str:
         rows.append((net, [
             str(net["rank"]), name, n(net["accounts"]), f"{n(net['core'])} / {n(net['amplifier'])}",
             n(net["posts"]), _langs(net), f"#{safe.text(tag, 40)}" if tag else "–", _span(net),
-            num(net["score"], 3), safe.text(net["traces"].replace(",", ", "), 200),
+            n(net.get("pairs", 0)), num(net["score"], 3), safe.text(net["traces"].replace(",", ", "), 200),
             safe.text(net["reason"], 160),
         ]))
     head = ["#", "network", "accounts", "core / amplifiers", "posts", "main languages",
-            "top hashtag", "active (5th–95th pct.)", "score", "traces", "why"]
+            "top hashtag", "active (5th–95th pct.)", "coordinated pairs", "score", "traces", "why"]
     if rows:
         links = " ".join(f'<a href="#rank-{k}">{safe.text(label)}</a>' for k, label, _ in ORDERS)
         views = "".join(
             table(head, [r for _, r in sorted(rows, key=lambda nr: key(nr[0]))],
-                  "ranked sorted" + (" default" if k == "score" else "")).replace(
+                  "ranked sorted" + (" default" if k == "evidence" else "")).replace(
                 "<table ", f'<table id="rank-{k}" ', 1)
             for k, _, key in ORDERS)
-        ranked = (f'<p class="note">Sort by: {links}</p><div id="ranked-views">{views}</div>')
+        ranked = ('<p class="note">Ranked by coordination evidence: the member pairs the null '
+                  "model tied together (on any trace). It grows with size and with how many "
+                  "behaviours tie the accounts, and reads no account signal, so an operation of "
+                  "established personas ranks where its coordination puts it even when its score "
+                  "(the detector's keep/drop score, which weighs account signals) is low.</p>"
+                  f'<p class="note">Sort by: {links}</p><div id="ranked-views">{views}</div>')
     else:
         ranked = '<p class="note">No networks detected in this run.</p>'
     omitted = (f'<p class="note">Detailed sections for the top {len(data.sections)} networks; '
