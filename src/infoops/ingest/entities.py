@@ -30,11 +30,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import regex
-import tldextract
-from twitter_text import extract_urls_with_indices
+
+if TYPE_CHECKING:  # both compile large tables at import (seconds): loaded on first use
+    import tldextract
 
 _HASHTAG_CHAR = (r"\p{L}\p{M}\p{Nd}_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c"
                  r"\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7")
@@ -76,6 +78,8 @@ class TextEntities:
 @lru_cache(maxsize=1)
 def _extractor() -> tldextract.TLDExtract:
     # the bundled snapshot of the Public Suffix List; no fetch, no cache on disk
+    import tldextract
+
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
@@ -118,13 +122,21 @@ def canonical_url(url: str) -> tuple[str, str | None]:
     return canon, domain
 
 
+@lru_cache(maxsize=1)
+def _url_finder() -> Any:
+    # twitter-text's URL rules: loaded on first use (its tables take seconds to compile)
+    from twitter_text import extract_urls_with_indices
+
+    return extract_urls_with_indices
+
+
 def extract(text: str | None) -> TextEntities:
     """Hashtags, cashtags, mentions and canonical URLs of one post text (see the module)."""
     out = TextEntities()
     if not text:
         return out
     spans: list[tuple[int, int]] = []
-    for u in extract_urls_with_indices(text):
+    for u in _url_finder()(text):
         start, end = u["indices"]
         spans.append((start, end))
         canon, domain = canonical_url(u["url"])
