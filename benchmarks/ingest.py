@@ -11,12 +11,24 @@ rows, then measures in fresh subprocesses:
 Peak memory is the child's peak resident set size (``VmHWM``).
 
     .venv/bin/python benchmarks/ingest.py --rows 1000000 5000000 --out /tmp/bench
+
+``--file PATH --repeat N`` times one existing file instead (a simulated
+world's ``tweets.csv``, say): infoops and the ceiling alternate, N times
+each, and every pair gives a ratio (ceiling seconds / infoops seconds)
+measured under the same load; the load average is printed with each run.
+``--head ROWS`` first copies the file's header and first ROWS rows (for
+memory at several sizes), ``--src DIR`` runs another checkout's ``src``
+(the code before a change, in the same run):
+
+    .venv/bin/python benchmarks/ingest.py --file w/tweets.csv --repeat 3 --src ../main/src
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -106,14 +118,57 @@ _CHILD = {
 }
 
 
-def measure(kind: str, csv_path: Path, db: Path) -> dict[str, float]:
+def measure(kind: str, csv_path: Path, db: Path, src: Path | None = None) -> dict[str, float]:
     db.unlink(missing_ok=True)
+    Path(str(db) + ".wal").unlink(missing_ok=True)
+    env = dict(os.environ)
+    if src is not None:  # another checkout's code (the code before a change)
+        env["PYTHONPATH"] = str(src.resolve())
     out = subprocess.run([sys.executable, "-c", _CHILD[kind], str(csv_path), str(db)],
-                         capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1].split()
+                         capture_output=True, text=True, check=True, env=env).stdout.strip().splitlines()[-1].split()
     seconds, read, stored, ok, rss_kb = float(out[0]), int(out[1]), int(out[2]), out[3], int(out[4])
     db.unlink(missing_ok=True)
     return {"seconds": round(seconds, 2), "rows": read, "stored": stored, "reconciles": ok == "True",
             "rows_per_second": round(read / seconds), "peak_rss_mib": round(rss_kb / 1024)}
+
+
+def head(path: Path, rows: int, out: Path) -> Path:
+    """A copy of ``path`` with its header and first ``rows`` records (records may span lines)."""
+    import pyarrow.csv as pc_csv
+
+    dest = out / f"{path.stem}_head{rows}.csv"
+    if dest.exists():
+        return dest
+    names = pc_csv.open_csv(path).schema.names
+    opts = pc_csv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                 strings_can_be_null=False, quoted_strings_can_be_null=False)
+    reader = pc_csv.open_csv(path, read_options=pc_csv.ReadOptions(block_size=16 << 20),
+                             parse_options=pc_csv.ParseOptions(newlines_in_values=True),
+                             convert_options=opts)
+    left = rows
+    with pc_csv.CSVWriter(dest, reader.schema) as w:
+        for rb in reader:
+            if left <= 0:
+                break
+            w.write_batch(rb.slice(0, left))
+            left -= min(left, rb.num_rows)
+    return dest
+
+
+def compare_file(path: Path, repeat: int, out: Path, src: Path | None) -> None:
+    """infoops and the ceiling on one file, alternating; a ratio per pair."""
+    ratios = []
+    for i in range(repeat):
+        pair = {}
+        for kind in ("infoops", "ceiling"):
+            load = os.getloadavg()[0]
+            r = measure(kind, path, out / f"{kind}.duckdb", src if kind == "infoops" else None)
+            pair[kind] = r
+            print(json.dumps({"file": path.name, "run": i + 1, "reader": kind, "load_before": round(load, 2),
+                              "load_after": round(os.getloadavg()[0], 2), **r}), flush=True)
+        ratios.append(pair["ceiling"]["seconds"] / pair["infoops"]["seconds"])
+    print(f"{path.name}: ratio (read_csv s / infoops s) per pair {[round(x, 2) for x in ratios]}, "
+          f"median {statistics.median(ratios):.2f}")
 
 
 def main() -> None:
@@ -121,8 +176,17 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
     ap.add_argument("--out", type=Path, default=Path("/tmp/infoops-bench"))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--file", type=Path, help="time this file (e.g. a simulated world's tweets.csv)")
+    ap.add_argument("--head", type=int, nargs="+", help="with --file: its first ROWS rows, at each size")
+    ap.add_argument("--repeat", type=int, default=1, help="with --file: pairs of runs")
+    ap.add_argument("--src", type=Path, help="the infoops src folder to run (default: this checkout's)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.file is not None:
+        files = [head(args.file, n, args.out) for n in args.head] if args.head else [args.file]
+        for f in files:
+            compare_file(f, args.repeat, args.out, args.src)
+        return
     results = []
     for rows in args.rows:
         path = args.out / f"tweets_{rows}.csv"
