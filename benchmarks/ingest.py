@@ -8,6 +8,9 @@ rows, then measures in fresh subprocesses:
 - ``ceiling``: a plain DuckDB ``CREATE TABLE AS SELECT * FROM read_csv(...)``
   of the same file (no parsing of times/lists, no dedup, no entities).
 
+Both timings include closing the database (its last checkpoint), so that
+neither leaves work behind the clock.
+
 Peak memory is the child's peak resident set size (``VmHWM``).
 
     .venv/bin/python benchmarks/ingest.py --rows 1000000 5000000 --out /tmp/bench
@@ -105,14 +108,14 @@ _CHILD = {
     "infoops": (
         _HWM + "import sys, time; from infoops.store import Store; from infoops.ingest import ingest\n"
         "s = Store(sys.argv[2]); t = time.perf_counter(); r = ingest(s, [sys.argv[1]])\n"
-        "dt = time.perf_counter() - t; s.close()\n"
+        "s.close(); dt = time.perf_counter() - t\n"
         "print(dt, r.rows_read, r.rows_stored, r.reconciles, "
         "hwm())"
     ),
     "ceiling": (
         _HWM + "import sys, time, duckdb; con = duckdb.connect(sys.argv[2]); t = time.perf_counter()\n"
         "con.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar=true)\", [sys.argv[1]])\n"
-        "n = con.execute('SELECT count(*) FROM t').fetchone()[0]; dt = time.perf_counter() - t; con.close()\n"
+        "n = con.execute('SELECT count(*) FROM t').fetchone()[0]; con.close(); dt = time.perf_counter() - t\n"
         "print(dt, n, n, True, hwm())"
     ),
 }
@@ -132,27 +135,41 @@ def measure(kind: str, csv_path: Path, db: Path, src: Path | None = None) -> dic
             "rows_per_second": round(read / seconds), "peak_rss_mib": round(rss_kb / 1024)}
 
 
-def head(path: Path, rows: int, out: Path) -> Path:
-    """A copy of ``path`` with its header and first ``rows`` records (records may span lines)."""
-    import pyarrow.csv as pc_csv
+def head(path: Path, rows: int, out: Path, copies: int = 1) -> Path:
+    """A copy of ``path`` with its header and first ``rows`` records (DuckDB's CSV writer).
 
-    dest = out / f"{path.stem}_head{rows}.csv"
+    With ``copies`` > 1, those rows are written that many times, every id of
+    copy ``k`` prefixed with ``k``, so that each copy holds new posts and
+    accounts: a larger file of the same shape.
+    """
+    import duckdb
+
+    dest = out / (f"{path.stem}_head{rows}.csv" if copies == 1 else f"{path.stem}_head{rows}x{copies}.csv")
     if dest.exists():
         return dest
-    names = pc_csv.open_csv(path).schema.names
-    opts = pc_csv.ConvertOptions(column_types={c: pa.string() for c in names},
-                                 strings_can_be_null=False, quoted_strings_can_be_null=False)
-    reader = pc_csv.open_csv(path, read_options=pc_csv.ReadOptions(block_size=16 << 20),
-                             parse_options=pc_csv.ParseOptions(newlines_in_values=True),
-                             convert_options=opts)
-    left = rows
-    with pc_csv.CSVWriter(dest, reader.schema) as w:
-        for rb in reader:
-            if left <= 0:
-                break
-            w.write_batch(rb.slice(0, left))
-            left -= min(left, rb.num_rows)
+    con = duckdb.connect()
+    src = f"(SELECT * FROM read_csv({_lit(str(path))}, all_varchar=true, header=true) LIMIT {int(rows)})"
+    names = [r[0] for r in con.execute(f"DESCRIBE {src}").fetchall()]
+    parts = []
+    for k in range(copies):
+        cols = []
+        for c in names:
+            qc = '"' + c + '"'
+            if k and c.endswith(("tweetid", "userid")):
+                cols.append(f"CASE WHEN {qc} <> '' THEN '{k}' || {qc} END AS {qc}")
+            elif k and c == "user_mentions":  # ['id', ...]: each id gets the prefix
+                cols.append(f"regexp_replace({qc}, {_lit(chr(39) + '([0-9a-f])')}, "
+                            f"{_lit(chr(39) + str(k) + chr(92) + '1')}, 'g') AS {qc}")
+            else:
+                cols.append(qc)
+        parts.append(f"SELECT {', '.join(cols)} FROM {src}")
+    con.execute(f"COPY ({' UNION ALL '.join(parts)}) TO {_lit(str(dest))} (HEADER, DELIMITER ',')")
+    con.close()
     return dest
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def compare_file(path: Path, repeat: int, out: Path, src: Path | None) -> None:
@@ -178,12 +195,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--file", type=Path, help="time this file (e.g. a simulated world's tweets.csv)")
     ap.add_argument("--head", type=int, nargs="+", help="with --file: its first ROWS rows, at each size")
+    ap.add_argument("--copies", type=int, default=1,
+                    help="with --head: repeat those rows this many times, ids made new in each copy")
     ap.add_argument("--repeat", type=int, default=1, help="with --file: pairs of runs")
     ap.add_argument("--src", type=Path, help="the infoops src folder to run (default: this checkout's)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.file is not None:
-        files = [head(args.file, n, args.out) for n in args.head] if args.head else [args.file]
+        files = [head(args.file, n, args.out, args.copies) for n in args.head] if args.head else [args.file]
         for f in files:
             compare_file(f, args.repeat, args.out, args.src)
         return

@@ -375,33 +375,34 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
     # (resolve_rt_names): resolving now would depend on the batch order
     con.execute("UPDATE _stage SET ref_account_id = '@' || ref_screen_name "
                 "WHERE ref_screen_name IS NOT NULL AND ref_account_id IS NULL")
-    # the new posts: first occurrence in the batch, not yet in the store. The
-    # primary key's index finds those already stored (ON CONFLICT), so a batch
-    # costs the same however large the store has grown.
+    # the new posts: first occurrence in the batch, not yet in the store
     first = "SELECT * FROM _stage QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY _line) = 1"
     conflicting = 0
     if not merge_rows:
-        conflicting = _scalar(
-            con, f"SELECT count(*) FROM _stage s JOIN ({first}) f USING (post_id) WHERE s._line <> f._line "
-            f"AND {_DIFFERS}")
-        con.execute("DELETE FROM _stage WHERE _line NOT IN (SELECT _line FROM (" + first + "))")
+        dups = _scalar(con, "SELECT count(*) - count(DISTINCT post_id) FROM _stage")
+        if dups:  # a post id twice in the batch: the first row wins
+            conflicting = _scalar(
+                con, f"SELECT count(*) FROM _stage s JOIN ({first}) f USING (post_id) WHERE s._line <> f._line "
+                f"AND {_DIFFERS}")
+            con.execute("DELETE FROM _stage WHERE _line NOT IN (SELECT _line FROM (" + first + "))")
         first = "SELECT * FROM _stage"
+    # ids already stored (an earlier batch or run), found by one join with the
+    # store's ids: cheaper than the primary key's conflict check row by row
+    # and a RETURNING list of every inserted id
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _old AS SELECT post_id FROM ({first}) SEMI JOIN posts USING (post_id)")
+    old = _scalar(con, "SELECT count(*) FROM _old")
     cols = ", ".join(_POST_COLS)
-    inserted = con.execute(
-        f"INSERT INTO posts ({cols}, source) SELECT {cols}, ? FROM ({first}) "
-        "ON CONFLICT DO NOTHING RETURNING post_id", [source]
-    ).fetchall()
-    con.register("_ins", pa.table({"post_id": pa.array([r[0] for r in inserted], pa.string())}))
-    if not merge_rows and len(inserted) < _scalar(con, "SELECT count(*) FROM _stage"):
+    if old and not merge_rows:
         conflicting += _scalar(
             con, "SELECT count(*) FROM _stage s JOIN posts f USING (post_id) "
-            f"WHERE s.post_id NOT IN (SELECT post_id FROM _ins) AND {_DIFFERS}")
-    if merge_rows:  # all rows feed entities; only new posts were inserted
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM ({first}) SEMI JOIN _ins USING (post_id)")
+            f"WHERE s.post_id IN (SELECT post_id FROM _old) AND {_DIFFERS}")
+        con.execute("DELETE FROM _stage WHERE post_id IN (SELECT post_id FROM _old)")
+    if merge_rows:  # all rows feed entities; only new posts are inserted
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM ({first}) ANTI JOIN _old USING (post_id)")
     else:  # the stage itself becomes the new posts (no copy)
-        con.execute("DELETE FROM _stage WHERE post_id NOT IN (SELECT post_id FROM _ins)")
         con.execute("CREATE OR REPLACE TEMP VIEW _new AS SELECT * FROM _stage")
-    con.unregister("_ins")
+    con.execute(f"INSERT INTO posts ({cols}, source) SELECT {cols}, ? FROM _new", [source])
+    con.execute("DROP TABLE _old")
     con.execute("INSERT OR IGNORE INTO post_rt_names SELECT DISTINCT ON (post_id) post_id, ref_screen_name "
                 "FROM _new WHERE ref_screen_name IS NOT NULL")
     con.execute("INSERT OR IGNORE INTO post_inferred_refs (post_id, content_key) "
