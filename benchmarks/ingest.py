@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -127,12 +128,18 @@ def measure(kind: str, csv_path: Path, db: Path, src: Path | None = None) -> dic
     env = dict(os.environ)
     if src is not None:  # another checkout's code (the code before a change)
         env["PYTHONPATH"] = str(src.resolve())
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, "-c", _CHILD[kind], str(csv_path), str(db)],
                          capture_output=True, text=True, check=True, env=env).stdout.strip().splitlines()[-1].split()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds of the whole child (start-up included): less at the mercy of
+    # other jobs on a shared machine than the wall clock
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     seconds, read, stored, ok, rss_kb = float(out[0]), int(out[1]), int(out[2]), out[3], int(out[4])
     db.unlink(missing_ok=True)
     return {"seconds": round(seconds, 2), "rows": read, "stored": stored, "reconciles": ok == "True",
-            "rows_per_second": round(read / seconds), "peak_rss_mib": round(rss_kb / 1024)}
+            "rows_per_second": round(read / seconds), "peak_rss_mib": round(rss_kb / 1024),
+            "cpu_seconds": round(cpu, 1)}
 
 
 def head(path: Path, rows: int, out: Path, copies: int = 1) -> Path:
@@ -148,6 +155,7 @@ def head(path: Path, rows: int, out: Path, copies: int = 1) -> Path:
     if dest.exists():
         return dest
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     src = f"(SELECT * FROM read_csv({_lit(str(path))}, all_varchar=true, header=true) LIMIT {int(rows)})"
     names = [r[0] for r in con.execute(f"DESCRIBE {src}").fetchall()]
     parts = []
@@ -174,7 +182,7 @@ def _lit(text: str) -> str:
 
 def compare_file(path: Path, repeat: int, out: Path, src: Path | None) -> None:
     """infoops and the ceiling on one file, alternating; a ratio per pair."""
-    ratios = []
+    ratios, cpu_ratios = [], []
     for i in range(repeat):
         pair = {}
         for kind in ("infoops", "ceiling"):
@@ -184,8 +192,10 @@ def compare_file(path: Path, repeat: int, out: Path, src: Path | None) -> None:
             print(json.dumps({"file": path.name, "run": i + 1, "reader": kind, "load_before": round(load, 2),
                               "load_after": round(os.getloadavg()[0], 2), **r}), flush=True)
         ratios.append(pair["ceiling"]["seconds"] / pair["infoops"]["seconds"])
+        cpu_ratios.append(pair["ceiling"]["cpu_seconds"] / pair["infoops"]["cpu_seconds"])
     print(f"{path.name}: ratio (read_csv s / infoops s) per pair {[round(x, 2) for x in ratios]}, "
-          f"median {statistics.median(ratios):.2f}")
+          f"median {statistics.median(ratios):.2f}; CPU-seconds ratio median "
+          f"{statistics.median(cpu_ratios):.2f}")
 
 
 def main() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 from datetime import UTC, datetime, timedelta, timezone
 
-import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -69,14 +68,3 @@ def test_bad_timestamps_are_none() -> None:
     assert parse_timestamps(["2019-13-45 99:99", "soon", "", None]) == [None, None, None, None]
     assert parse_timestamps(["1623881091.9"]) == [datetime(2021, 6, 16, 22, 4, 51)]  # seconds kept
 
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(st.sampled_from(list("[]'\", \\ab香")), max_size=14).map(lambda s: "['" + s + "']"),
-                min_size=1, max_size=20),
-       st.lists(ITEMS.map(repr), max_size=5))
-def test_list_fast_path_equals_the_general_parser(odd: list[str], reprs: list[str]) -> None:
-    """The split on ``', '`` gives what the quoted-string extraction gives, quotes or not."""
-    from infoops.ingest.parse import _general_list_sql, _run, list_sql
-
-    values = odd + reprs
-    assert _run(values, list_sql("v"), pa.string()) == _run(values, _general_list_sql("v"), pa.string())

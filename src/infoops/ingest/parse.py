@@ -140,46 +140,24 @@ def _epoch(x: str) -> str:
             f"WHEN abs({x}) < 1e17 THEN {at('1e6')} WHEN abs({x}) < 1e20 THEN {at('1e9')} END")
 
 
-def bad_list_sql(col: str) -> str:
-    """True for a list literal cut short or unbalanced (``['a',``)."""
-    t = f"trim({col})"
+def bad_list_sql(col: str, trimmed: str | None = None) -> str:
+    """True for a list literal cut short or unbalanced (``['a',``).
+
+    ``trimmed``: an expression already holding ``trim(col)``, if there is one.
+    """
+    t = trimmed or f"trim({col})"
     return f"(starts_with({t}, '[') <> ends_with({t}, ']'))"
 
 
-def list_sql(col: str) -> str:
+def list_sql(col: str, trimmed: str | None = None) -> str:
     """Parse a list-string column into ``VARCHAR[]``.
 
     Returns NULL (the marker for the Python fallback) for list literals with
-    backslash escapes.
-
-    Fast path: Python's repr of a list of strings without quotes in them,
-    ``['a', 'b']``, is split on ``', '`` (no regular expression, no lambda;
-    list parsing was the largest cost of staging a tweets batch). It is taken
-    only when every ``'`` inside the brackets belongs to a ``', '``
-    separator and there is no ``"`` or backslash: then the quoted strings the
-    general path extracts are exactly the pieces between separators.
+    backslash escapes. ``trimmed``: an expression already holding
+    ``trim(col)`` (computed once in an inner query: DuckDB evaluates every
+    ``trim`` written here, which cost a third of the parse).
     """
-    t = f"trim({col})"
-    inner = f"{t}[3:-3]"
-    sep = "''', '''"  # the SQL literal of  ', '
-    fast = (
-        f"starts_with({t}, '[''') AND ends_with({t}, ''']') AND strlen({t}) >= 4 "
-        f"AND NOT contains({t}, '\"') AND NOT contains({t}, '\\') "
-        f"AND strlen({inner}) - strlen(replace({inner}, '''', '')) "
-        f"= 2 * ((strlen({inner}) - strlen(replace({inner}, {sep}, ''))) // 4)"
-    )
-    return (
-        "(CASE "
-        f"WHEN {col} IS NULL OR {col} IN ('', '[]') OR {t} IN ('', '[]', {', '.join(map(repr, NULL_WORDS))}) "
-        "THEN []::VARCHAR[] "
-        f"WHEN {fast} THEN string_split({inner}, {sep}) "
-        f"ELSE {_general_list_sql(col)} END)"
-    )
-
-
-def _general_list_sql(col: str) -> str:
-    """:func:`list_sql` without its fast path (what the fast path must equal)."""
-    t = f"trim({col})"
+    t = trimmed or f"trim({col})"
     quoted = r"""'[^']*'|"[^"]*\""""
     return (
         "(CASE "

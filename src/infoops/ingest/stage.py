@@ -55,12 +55,17 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _trimmed(col: str) -> str:
+    """The inner query's column holding ``trim(col)`` of a list-string column."""
+    return q(f"_tr_{col}")
+
+
 def _field_sql(kind: str, col: str, is_list_col: bool) -> str:
     c = q(col)
     if kind == "list":
         if is_list_col:
             return f"list_filter({c}, lambda x: x IS NOT NULL AND x <> '')"
-        return parse.list_sql(c)
+        return parse.list_sql(c, _trimmed(col))
     if is_list_col:  # a scalar field fed by a list column: take the first element
         c = f"{c}[1]"
     return {
@@ -111,6 +116,11 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange
     """
     times = times or TimeRange()
     fields = TARGET_FIELDS[layout.target]
+    # list strings are trimmed once, here (each trim in an expression is evaluated)
+    list_text = sorted({layout.mapping[n] for n, k in fields.items()
+                        if k == "list" and n in layout.mapping and not list_columns.get(layout.mapping[n], False)})
+    raw = ("(SELECT *, " + ", ".join(f"trim({q(c)}) AS {_trimmed(c)}" for c in list_text) + " FROM _raw)"
+           if list_text else "_raw")
     inner = ["_line"]
     errors: list[str] = []
     raw_cols: list[str] = []
@@ -158,7 +168,7 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange
     error += " END"
     if layout.target != "posts":
         exclude = f" EXCLUDE ({', '.join(raw_cols)})" if raw_cols else ""
-        return f"SELECT *{exclude}, {error} AS _error FROM (SELECT {', '.join(inner)} FROM _raw)"
+        return f"SELECT *{exclude}, {error} AS _error FROM (SELECT {', '.join(inner)} FROM {raw})"
     kind_expr = (
         "CASE WHEN kind IS NOT NULL THEN kind "
         "WHEN is_retweet OR retweet_post_id IS NOT NULL THEN 'retweet' "
@@ -193,7 +203,7 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange
         {', '.join(q(f) for f in fields if f.startswith('author_'))},
         _text_key, {error} AS _error
     FROM (SELECT *, {text_key} AS _text_key FROM (
-          SELECT *, {kind_expr} AS k FROM (SELECT {', '.join(inner)} FROM _raw)))
+          SELECT *, {kind_expr} AS k FROM (SELECT {', '.join(inner)} FROM {raw})))
     """
     return outer
 
@@ -206,7 +216,7 @@ def _value_check(name: str, kind: str, col: str, src: str, expr: str, is_list: b
         return (f"CASE WHEN {parse.bad_number_sql(src, expr, kind)} THEN "
                 f"'bad number in column {_msg(col)}: ' || {shown}{tail} END")
     if kind == "list" and not is_list:
-        return (f"CASE WHEN {parse.bad_list_sql(src)} THEN "
+        return (f"CASE WHEN {parse.bad_list_sql(src, _trimmed(col))} THEN "
                 f"'malformed list in column {_msg(col)}: ' || {shown} END")
     if kind == "id" and name in ("post_id", "account_id") and not is_list:
         return (f"CASE WHEN {parse.bad_id_sql(src)} THEN 'implausible id in column {_msg(col)}: ' "
