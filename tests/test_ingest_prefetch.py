@@ -26,10 +26,9 @@ def test_error_raised_at_its_item():
         yield 2
         raise ValueError("bad row")
 
-    got = []
+    got: list[int] = []
     with pytest.raises(ValueError, match="bad row"):
-        for x in prefetch(items()):
-            got.append(x)
+        got.extend(prefetch(items()))
     assert got == [1, 2]
     assert not _readers()
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
+import pyarrow as pa
 
 #: Longest physical line read as a row; longer ones are quarantined.
 MAX_LINE_BYTES = 1 << 20
@@ -44,6 +45,35 @@ HEAD_BYTES = 2000
 
 _BLANKS = re.compile(rb"\n((?:\r?\n)+)")
 _LEADING_BLANKS = re.compile(rb"(?:\r?\n)+")
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8 (Arrow's validator: a fifth of the time of
+    ``bytes.decode``, which also builds the text)."""
+    try:
+        pa.array([data], pa.binary()).view(pa.string()).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _scan(data: bytes) -> tuple[int, bool]:
+    """(line breaks in ``data``, whether it may hold a blank line: ``\\n\\n``,
+    ``\\n\\r\\n`` or a break at its start).
+
+    One pass with numpy over the positions of the line breaks; searching the
+    bytes for ``\\n\\n`` and ``\\n\\r\\n`` took longer than Arrow's parse of them.
+    """
+    if data.startswith((b"\n", b"\r\n")):
+        return data.count(b"\n"), True
+    at = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    if len(at) < 2:
+        return len(at), False
+    gap = np.diff(at)
+    if (gap == 1).any():
+        return len(at), True
+    two = at[:-1][gap == 2]
+    return len(at), bool(len(two)) and b"\r" in data and bool((np.frombuffer(data, dtype=np.uint8)[two + 1] == 13).any())
 
 
 @dataclass
@@ -202,14 +232,13 @@ class LineGuard(io.RawIOBase):
         """Hand complete lines (and, at the end, the last line) to the reader."""
         if b"\x00" in data:
             self.saw_nul = True
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
+        if not _valid_utf8(data):
             data = self._escape_invalid_utf8(data)
-        self.in_line += data.count(b"\n")
-        if b"\n\n" not in data and b"\n\r\n" not in data and not data.startswith((b"\n", b"\r\n")):
+        newlines, blank = _scan(data)
+        self.in_line += newlines
+        if not blank:
             self._parity ^= data.count(b'"') & 1
-            self.out_lines += data.count(b"\n")
+            self.out_lines += newlines
             self._out += data
             return
         pos = 0   # emitted up to here
