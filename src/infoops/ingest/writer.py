@@ -362,12 +362,14 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
     """Posts and their entities; returns the rows that stored something new, and
     the duplicates whose content differs from the post kept."""
     authors = " OR ".join(f"author_{c} IS NOT NULL" for c in AUTHOR_FIELDS)
+    # each author's latest row (time, then line; a row without a time last):
+    # its line by arg_max, then the row (a third of a window over all columns)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _acc AS SELECT account_id, "
         + ", ".join(f"author_{c} AS {c}" for c in AUTHOR_FIELDS)
         + ", FALSE AS is_stub, ? AS source, created_at AS profile_seen_at FROM _stage "
-        f"WHERE {authors} "
-        "QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY created_at DESC, _line DESC) = 1",
+        "SEMI JOIN (SELECT arg_max(_line, (created_at IS NOT NULL, created_at, _line)) AS _line "
+        f"FROM _stage WHERE {authors} GROUP BY account_id) USING (_line)",
         [source],
     )
     _upsert_accounts(con, "_acc")
