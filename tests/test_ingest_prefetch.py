@@ -72,3 +72,21 @@ def test_consumer_error_stops_the_reader():
 def test_ahead_must_be_positive():
     with pytest.raises(ValueError):
         list(prefetch([1], ahead=0))
+
+
+def test_ingest_restores_the_checkpoint_setting_and_ends_its_reader(tmp_path):
+    from pathlib import Path
+
+    from infoops.ingest import ingest
+    from infoops.store import Store
+
+    fix = Path(__file__).parent / "fixtures" / "ingest"
+    with Store(tmp_path / "s.duckdb") as s:
+        before = s.con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
+        r = ingest(s, [fix / "io_tweets_31.csv", fix / "bad_tweets.csv"], batch_size=2)
+        assert r.reconciles and r.rows_read == 13
+        assert s.con.execute("SELECT current_setting('checkpoint_threshold')").fetchone() == before
+        with pytest.raises(Exception):  # noqa: B017 - a source that cannot be read stops the run
+            ingest(s, [tmp_path / "missing.csv"])
+        assert s.con.execute("SELECT current_setting('checkpoint_threshold')").fetchone() == before
+    assert not _readers()

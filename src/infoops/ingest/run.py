@@ -392,7 +392,11 @@ def _checkpoint_every(con: duckdb.DuckDBPyConnection, size: str) -> Iterator[Non
     try:
         yield
     finally:
-        if before is not None:
+        # DuckDB shows the setting rounded: RESET restores the default exactly,
+        # a value set by hand comes back as shown
+        con.execute("RESET checkpoint_threshold")
+        row = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
+        if before is not None and (str(row[0]) if row else None) != before:
             con.execute("SET checkpoint_threshold = ?", [before])
 
 
