@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 SEED   ?= 7
 
-.PHONY: demo test install bench lint clean
+.PHONY: demo test test-fast install bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
+
+# the quick loop while working: no end-to-end worlds, no headless browser
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 demo: $(STAMP)
 	$(BIN)/python -m infoops.demo --out $(DEMO_DIR) --seed $(SEED)
@@ -27,7 +31,7 @@ bench: $(STAMP)
 	@echo "benchmarks live in benchmarks/; run e.g. $(BIN)/python benchmarks/ingest.py"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 
 clean:

@@ -84,7 +84,7 @@ def main() -> None:
                 t_cnt = min(t_cnt, time.perf_counter() - t)
         theirs = cnt_pairs(cnt_db, "co_retweet_network")
     mine = {(a, b): int(w) for a, b, w in
-            zip(ours["account_a"], ours["account_b"], ours["weight"])}
+            zip(ours["account_a"], ours["account_b"], ours["weight"], strict=False)}
     only_ours = set(mine) - set(theirs)
     only_cnt = set(theirs) - set(mine)
     diff_w = sum(1 for k in set(mine) & set(theirs) if mine[k] != theirs[k])

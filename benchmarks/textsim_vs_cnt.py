@@ -135,7 +135,7 @@ def main() -> None:
                                      similarity_threshold=args.threshold, min_edge_weight=1)
             t_cnt = time.perf_counter() - t
         theirs = set(cnt_pairs(cnt_db, "co_similar_tweet_network"))
-    mine = set(zip(ours["account_a"], ours["account_b"]))
+    mine = set(zip(ours["account_a"], ours["account_b"], strict=False))
     both = mine & theirs
     extra = sorted(mine - theirs)
     by_acc: dict[str, list[tuple[float, str]]] = {}

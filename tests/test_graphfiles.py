@@ -39,5 +39,5 @@ def test_gexf_nodes_with_roles_get_colours(tmp_path: Path) -> None:
 
 
 def test_unknown_suffix(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=".gexf or .graphml"):
+    with pytest.raises(ValueError, match=r"\.gexf or \.graphml"):
         write_graph(EDGES, tmp_path / "g.png")

@@ -237,7 +237,7 @@ def test_canonical_urls() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(list("ab #@$:/._-1Ж中\u0301 \n\u200d") + ["http://", "t.co/", "RT"]),
+@given(st.lists(st.sampled_from([*"ab #@$:/._-1Ж中\u0301 \n\u200d", "http://", "t.co/", "RT"]),
                 max_size=40).map("".join))
 def test_extract_never_fails_and_finds_only_what_is_there(text: str) -> None:
     from infoops.ingest.entities import extract

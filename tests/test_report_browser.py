@@ -95,7 +95,7 @@ def _shoot(browser: Chromium, html: Path, where: Path, name: str) -> dict[str, o
                                           "document.querySelectorAll('nav a')).map(a => a.hash))"))
     jumps = {}
     tall = browser.evaluate(session, "document.body.scrollHeight > window.innerHeight * 1.5")
-    for anchor in anchors[1:3] + ["#appendix"]:
+    for anchor in [*anchors[1:3], "#appendix"]:
         browser.evaluate(session, f"location.hash = {json.dumps(anchor)}")
         # an anchor far down a tall page must move the view there
         jumps[anchor] = browser.evaluate(session, "window.scrollY") if tall else 1

@@ -70,7 +70,7 @@ def test_gexf_is_valid_xml_with_hostile_labels(tmp_path: Path) -> None:
 
 
 def test_export_graph_errors(world_store: Store, tmp_path: Path) -> None:
-    with pytest.raises(InfoopsError, match="use .gexf or .graphml"):
+    with pytest.raises(InfoopsError, match=r"use \.gexf or \.graphml"):
         export_graph(world_store, tmp_path / "x.png")
 
 

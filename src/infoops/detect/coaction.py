@@ -235,8 +235,8 @@ def run_coaction(
         FROM {deg}
         """
     ).fetchall()[0]
-    n_accounts = con.execute(f"SELECT count(*) FROM {degs}").fetchall()[0][0]  # type: ignore[index]
-    objects, hubs, e_total, sq = (int(v or 0) for v in row)  # type: ignore[union-attr]
+    n_accounts = con.execute(f"SELECT count(*) FROM {degs}").fetchall()[0][0]
+    objects, hubs, e_total, sq = (int(v or 0) for v in row)
     # time-aware second moment: each object's k^2 times the share of its
     # account pairs that co-acted within the window (bursty objects keep
     # their weight, objects whose actors are spread out in time lose it)

@@ -97,7 +97,7 @@ def cluster(fused: pd.DataFrame, resolution: float = 1.0, seed: int = 0) -> dict
     order = np.lexsort((names, -degree, -np.round(strength, 9)))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    g = ig.Graph(n=n, edges=list(zip(rank[ia].tolist(), rank[ib].tolist())))
+    g = ig.Graph(n=n, edges=list(zip(rank[ia].tolist(), rank[ib].tolist(), strict=False)))
     g.es["weight"] = w.tolist()
     part = leidenalg.find_partition(
         g, leidenalg.RBConfigurationVertexPartition, weights="weight",
@@ -106,7 +106,7 @@ def cluster(fused: pd.DataFrame, resolution: float = 1.0, seed: int = 0) -> dict
     membership = np.asarray(part.membership)
     labels = membership[rank]  # back to the order of ``names``
     groups: dict[int, list[str]] = {}
-    for name, lab in zip(names.tolist(), labels.tolist()):
+    for name, lab in zip(names.tolist(), labels.tolist(), strict=False):
         groups.setdefault(lab, []).append(name)
     ordered = sorted(groups.values(), key=lambda m: (-len(m), min(m)))
     return {acc: i for i, members in enumerate(ordered) for acc in members}

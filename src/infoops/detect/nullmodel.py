@@ -78,7 +78,7 @@ def significant_edges(
         ``a, b, weight, p_value, q_value, significant, expected`` and the
         trace's own columns.
     """
-    m = con.execute(f"SELECT count(*) FROM {result.pairs}").fetchall()[0][0]  # type: ignore[index]
+    m = con.execute(f"SELECT count(*) FROM {result.pairs}").fetchall()[0][0]
     if result.model == "binomial":
         df = con.sql(f"SELECT * FROM {result.pairs} WHERE weight >= {int(min_weight)}").df()
         m = max(m, int(result.stats.get("pairs_any", 0)))

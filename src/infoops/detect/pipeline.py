@@ -205,7 +205,7 @@ def detect(
             tp = params.traces[name]
             res = trace_runner(con, name, params, seed=seed)
             try:
-                n_pairs = con.execute(f"SELECT count(*) FROM {res.pairs}").fetchall()[0][0]  # type: ignore[index]
+                n_pairs = con.execute(f"SELECT count(*) FROM {res.pairs}").fetchall()[0][0]
                 df = significant_edges(con, res, tp.min_weight, params.alpha)
                 sig = df[df["significant"]]
                 _stage_edges(store, name, df)
@@ -236,7 +236,7 @@ def detect(
         n_acc, n_net = con.execute(
             "SELECT count(DISTINCT account_id), count(DISTINCT network_id) FROM members "
             "WHERE run_id = ?", [run_id]
-        ).fetchall()[0]  # type: ignore[misc]
+        ).fetchall()[0]
         summary.update(
             fused_edges=len(fused), networks=int(n_net), accounts=int(n_acc),
             seconds=round(time.perf_counter() - t_start, 3),

@@ -148,7 +148,7 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int
     ranked = ranked[part.to_numpy() | (ranked["network_id"].to_numpy()
                                        == ranked["account_id"].map(main).to_numpy())]
     shared: dict[tuple[str, str], int] = {}
-    for acc, grp in ranked.groupby("account_id", sort=True):
+    for _acc, grp in ranked.groupby("account_id", sort=True):
         nets = sorted(set(grp["network_id"]))
         for i, x in enumerate(nets):
             for y in nets[i + 1:]:

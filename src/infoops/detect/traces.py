@@ -197,7 +197,7 @@ def fast_retweet(
     con.execute(f"CREATE TEMP TABLE {pairs} AS {sql['pairs'].format(rt=rt)}")
     row = con.execute(sql["stats"].format(rt=rt)).fetchall()[0]
     con.execute(f"DROP TABLE {rt}")
-    fast, total, pairs_any = (int(v or 0) for v in row)  # type: ignore[union-attr]
+    fast, total, pairs_any = (int(v or 0) for v in row)
     stats = {"fast": fast, "retweets": total, "q": (fast / total) if total else 0.0,
              "pairs_any": pairs_any, "window": w}
     return TraceResult("fast-retweet", pairs, ev, stats, model="binomial")

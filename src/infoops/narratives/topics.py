@@ -6,8 +6,8 @@ English (character n-gram text classification: Cavnar & Trenkle 1994; TF-IDF:
 Salton & Buckley 1988). Topics are a seeded non-negative matrix factorisation of
 that matrix (Lee & Seung 1999), the approach Greene & Cross (2017) used for topics
 of political text over time; each topic is then labelled with readable words (or
-CJK character n-grams) by class-based TF-IDF (Grootendorst 2022). Retweet prefixes (``RT @name:``), URLs and mentions are
-removed first, and identical texts are fitted once (retweets repeat their source).
+CJK character n-grams) by class-based TF-IDF (Grootendorst 2022). Retweet prefixes
+(``RT @name:``), URLs and mentions are removed first, and identical texts are fitted once (retweets repeat their source).
 """
 
 from __future__ import annotations

@@ -71,6 +71,6 @@ class Deliverer:
             try:
                 wait = self.run_once()
                 self.last_error = None
-            except Exception as exc:  # noqa: BLE001 - store busy etc.: try again shortly
+            except Exception as exc:
                 self.last_error = str(exc)
                 wait = 5.0

@@ -178,7 +178,7 @@ def _organic_profile_changes(
     who = organic[rng.random(len(organic)) < share]
     t = rng.integers(0, DAYS * 1440, len(who))
     out = []
-    for a, m, u in zip(who, t, rng.random(len(who))):
+    for a, m, u in zip(who, t, rng.random(len(who)), strict=False):
         if m < frame["created_day"].iloc[a] * 1440:
             continue
         if u < 0.6:

@@ -16,6 +16,7 @@ for writing, so that a second command can say who is busy
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -127,10 +128,8 @@ def write_lock_info(db_path: str) -> None:
     """Name this process as the store's writer (best effort: never fails the open)."""
     info = {"pid": os.getpid(), "host": host(), "command": command_name(),
             "since": datetime.now().astimezone().isoformat(timespec="seconds")}
-    try:
+    with contextlib.suppress(OSError):
         lock_info_path(db_path).write_text(json.dumps(info), encoding="utf-8")
-    except OSError:
-        pass
 
 
 def remove_lock_info(db_path: str) -> None:

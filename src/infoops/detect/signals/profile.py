@@ -90,7 +90,8 @@ def creation_bursts(
                 LEFT JOIN daily ON daily.d BETWEEN days.d - {b} AND days.d + {b}
                 GROUP BY days.d
             ),
-            gdaily AS (SELECT group_id, d, count(*) AS n FROM s WHERE group_id IS NOT NULL AND d IS NOT NULL GROUP BY ALL),
+            gdaily AS (SELECT group_id, d, count(*) AS n FROM s
+                       WHERE group_id IS NOT NULL AND d IS NOT NULL GROUP BY ALL),
             gwin AS (
                 SELECT s.account_id, s.group_id, sum(g.n) - 1 AS n_group_window
                 FROM s JOIN gdaily g ON g.group_id = s.group_id AND g.d BETWEEN s.d - {w} AND s.d + {w}
@@ -125,7 +126,7 @@ def creation_bursts(
     frame["value"] = value
     frame["flagged"] = flagged
     evidence = []
-    for created, n, r, ng, f in zip(frame["created"], n_win, ratio, frame["n_group_window"], flagged):
+    for created, n, r, ng, f in zip(frame["created"], n_win, ratio, frame["n_group_window"], flagged, strict=False):
         parts = []
         if ng > 0:
             parts.append(f"created within {w} days of {plural(ng, 'other member')}")
@@ -178,6 +179,6 @@ def low_followers(
     frame["evidence"] = [
         (f"{plural(x, 'follower')}" + (f" (store median {m:,.0f})" if pd.notna(m) else ""))
         if fl else ""
-        for x, m, fl in zip(np.nan_to_num(f), med, frame["flagged"])
+        for x, m, fl in zip(np.nan_to_num(f), med, frame["flagged"], strict=False)
     ]
     return finish(frame)
