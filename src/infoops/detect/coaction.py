@@ -46,6 +46,8 @@ from typing import Any
 
 import duckdb
 
+from infoops.store.sql import scalar
+
 _counter = itertools.count()
 
 
@@ -235,18 +237,19 @@ def run_coaction(
         FROM {deg}
         """
     ).fetchall()[0]
-    n_accounts = con.execute(f"SELECT count(*) FROM {degs}").fetchall()[0][0]
+    n_accounts = scalar(con, f"SELECT count(*) FROM {degs}")
     objects, hubs, e_total, sq = (int(v or 0) for v in row)
     # time-aware second moment: each object's k^2 times the share of its
     # account pairs that co-acted within the window (bursty objects keep
     # their weight, objects whose actors are spread out in time lose it)
-    sq_w = con.execute(
+    sq_w = scalar(
+        con,
         f"""
         SELECT sum(o.deg * o.deg * w.n / (o.deg * (o.deg - 1) / 2.0))
         FROM (SELECT oid, count(*) AS n FROM {ev}_int GROUP BY oid) w
         JOIN {deg} o ON o.oid = w.oid
-        """
-    ).fetchall()[0][0]
+        """,
+    )
     con.execute(
         f"""
         CREATE TEMP TABLE {pairs} AS

@@ -29,6 +29,7 @@ from infoops.detect.traces import run_trace
 from infoops.errors import DetectionError
 from infoops.store import Store
 from infoops.store.schema import RESULT_TABLES
+from infoops.store.sql import scalar
 
 _EDGE_BASE = ("a", "b", "weight", "p_value", "significant", "d_a", "d_b")
 
@@ -46,8 +47,7 @@ def _stage_edges(store: Store, name: str, df: pd.DataFrame) -> None:
     """Append one trace's tested edges to the run's staging table."""
     extra = [c for c in df.columns if c not in _EDGE_BASE]
     struct = ", ".join(f"'{c}': \"{c}\"" for c in extra) or "'none': NULL"
-    store.con.register("_tested_df", df)
-    try:
+    with store.registered("_tested_df", df):
         store.con.execute(
             f"""
             INSERT INTO _run_edges
@@ -56,14 +56,11 @@ def _stage_edges(store: Store, name: str, df: pd.DataFrame) -> None:
             FROM _tested_df
             """
         )
-    finally:
-        store.con.unregister("_tested_df")
 
 
 def _stage_evidence(store: Store, name: str, ev_table: str, sig: pd.DataFrame, k: int) -> None:
     """Keep the ``k`` closest co-actions behind each significant pair."""
-    store.con.register("_sig_df", sig[["a", "b"]])
-    try:
+    with store.registered("_sig_df", sig[["a", "b"]]):
         store.con.execute(
             f"""
             INSERT INTO _run_evidence
@@ -74,8 +71,6 @@ def _stage_evidence(store: Store, name: str, ev_table: str, sig: pd.DataFrame, k
             ) WHERE rn <= {int(k)}
             """
         )
-    finally:
-        store.con.unregister("_sig_df")
 
 
 def _reason(traces: dict[str, int]) -> str:
@@ -93,14 +88,11 @@ def _write_results(store: Store, run_id: str, fused: pd.DataFrame,
             "FROM _run_edges", [run_id]
         )
         if not fused.empty:
-            con.register("_fused_df", fused)
-            try:
+            with store.registered("_fused_df", fused):
                 con.execute(
                     "INSERT INTO edges SELECT ?, 'fused', a, b, weight, p_value, TRUE, "
                     "CAST(to_json({'traces': traces}) AS JSON) FROM _fused_df", [run_id]
                 )
-            finally:
-                con.unregister("_fused_df")
         con.execute(
             "INSERT INTO evidence SELECT ?, trace, a, b, post_a, post_b, object, delta_seconds "
             "FROM _run_evidence", [run_id]
@@ -122,14 +114,11 @@ def _write_results(store: Store, run_id: str, fused: pd.DataFrame,
             columns=["run_id", "network_id", "account_id", "role", "score", "signals", "reason"],
         )
         if not mem.empty:
-            con.register("_members_df", mem)
-            try:
+            with store.registered("_members_df", mem):
                 con.execute(
                     "INSERT INTO members SELECT run_id, network_id, account_id, "
                     "CAST(role AS VARCHAR), score, CAST(signals AS JSON), reason FROM _members_df"
                 )
-            finally:
-                con.unregister("_members_df")
 
 
 def detect(
@@ -205,7 +194,7 @@ def detect(
             tp = params.traces[name]
             res = trace_runner(con, name, params, seed=seed)
             try:
-                n_pairs = con.execute(f"SELECT count(*) FROM {res.pairs}").fetchall()[0][0]
+                n_pairs = scalar(con, f"SELECT count(*) FROM {res.pairs}")
                 df = significant_edges(con, res, tp.min_weight, params.alpha)
                 sig = df[df["significant"]]
                 _stage_edges(store, name, df)

@@ -38,6 +38,7 @@ import duckdb
 from infoops.detect.coaction import TraceResult, temp_name
 from infoops.detect.params import DetectParams, TraceParams
 from infoops.errors import DetectionError
+from infoops.store.sql import quote_ident, registered
 
 #: Traces this engine runs on Spark (all of them).
 SPARK_TRACES = ("co-retweet", "fast-retweet", "co-url", "co-domain", "co-hashtag",
@@ -197,14 +198,10 @@ class SparkEngine:
         """Collect a Spark frame into a DuckDB temp table (new, or ``insert``
         into an existing one) with the given column types."""
         pdf = df.toPandas()
-        view = temp_name("spark_in")
-        con.register(view, pdf)
-        try:
-            select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items())
+        with registered(con, temp_name("spark_in"), pdf) as view:
+            select = ", ".join(f"CAST({quote_ident(c)} AS {t}) AS {quote_ident(c)}" for c, t in columns.items())
             into = f"INSERT INTO {table}" if insert else f"CREATE TEMP TABLE {table} AS"
             con.execute(f"{into} SELECT {select} FROM {view}")
-        finally:
-            con.unregister(view)
         return len(pdf)
 
     def _coaction(self, con: duckdb.DuckDBPyConnection, name: str, actions_sql: str,

@@ -37,6 +37,7 @@ from infoops.detect.coaction import TraceResult, run_coaction, temp_name
 from infoops.detect.params import TextParams, TraceParams
 from infoops.detect.textkernels import CJK_RANGES
 from infoops.detect.traces import OWN, TS_BY_DIALECT
+from infoops.store.sql import registered
 
 __all__ = [
     "CJK_RANGES",
@@ -483,14 +484,10 @@ def text_similarity(
         "ts": posts["ts"].take(keep),
     })
     del posts
-    lab = temp_name("text_actions")
-    con.register(lab, actions)
-    try:
+    with registered(con, temp_name("text_actions"), actions) as lab:
         res = run_coaction(con, "text-similarity",
                            f"SELECT account_id, post_id, object, ts FROM {lab}",
                            tp.window, tp.max_burst)
-    finally:
-        con.unregister(lab)
     res.stats["texts"] = int(labels.size)
     res.stats["clusters"] = int(labels.max()) + 1 if labels.size else 0
     return res

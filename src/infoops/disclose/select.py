@@ -14,7 +14,7 @@ from typing import Any
 
 from infoops.errors import NotFoundError
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 
 @dataclass(frozen=True)

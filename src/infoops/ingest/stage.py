@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from infoops.ingest import infer, parse
 from infoops.ingest.fields import REQUIRED, TARGET_FIELDS, Layout
+from infoops.store.sql import quote_ident, quote_literal
 
 _SQL_TYPE = {
     "id": "VARCHAR", "text": "VARCHAR", "kind": "VARCHAR", "int": "BIGINT",
@@ -45,14 +46,9 @@ class TimeRange:
         return f"{self.earliest:%Y-%m-%d}..{self.latest:%Y-%m-%d}"
 
 
-def q(name: str) -> str:
-    """Quote an identifier for DuckDB."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    """Quote a string literal for DuckDB."""
-    return "'" + value.replace("'", "''") + "'"
+#: Identifier and literal quoting, short names for the SQL built here.
+q = quote_ident
+lit = quote_literal
 
 
 def _field_sql(kind: str, col: str, is_list_col: bool) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 
 def _one(store: Store, sql: str) -> int:

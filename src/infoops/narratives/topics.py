@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 
 from infoops.errors import InfoopsError
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 _RT = re.compile(r"^RT @\w+:\s*")
 _URL = re.compile(r"https?://\S+")

@@ -22,7 +22,7 @@ from infoops.narratives.topics import Narratives, Span, bulk_span, network_narra
 from infoops.report import evidence, netpic, repurpose, stats
 from infoops.report.graph_export import load_graph
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 MEMBERS = "_report_members"
 #: Accounts the network picture draws; larger networks are drawn from a seeded

@@ -17,7 +17,7 @@ import pandas as pd
 from infoops import graphfiles
 from infoops.errors import InfoopsError, NotFoundError
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from typing import Any
 
 from infoops.review import outbox
 from infoops.review.access import StoreAccess
-from infoops.review.rows import scalar, utcnow
+from infoops.review.rows import utcnow
+from infoops.store.sql import scalar
 
 
 def _next_due(con: Any) -> datetime | None:

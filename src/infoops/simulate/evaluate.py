@@ -28,7 +28,7 @@ import pandas as pd
 
 from infoops.errors import EvaluationError, NotFoundError
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 TRUTH_COLUMNS = ("userid", "operation", "role", "group")
 FLAGGED_COLUMNS = ("account_id", "network_id", "role", "score")

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from infoops.store.schema import RESULT_TABLES
+from infoops.store.sql import quote_ident
 
 if TYPE_CHECKING:  # pragma: no cover
     from infoops.store.db import Store
@@ -107,7 +108,7 @@ def recover_dead_runs(store: Store) -> list[tuple[str, str]]:
             if kind == "detect":
                 for table in RESULT_TABLES:
                     if table != "detect_runs" and table in store.tables():
-                        con.execute(f'DELETE FROM "{table}" WHERE run_id = ?', [run_id])
+                        con.execute(f"DELETE FROM {quote_ident(table)} WHERE run_id = ?", [run_id])
             note = json.dumps({"interrupted": "the process that ran it is gone (killed or crashed)"})
             table = RUN_TABLES[kind]
             column = "summary" if kind == "detect" else "detail"

@@ -20,6 +20,7 @@ import pandas as pd
 from infoops.detect.signals.activity import silences
 from infoops.detect.signals.scope import finish, scope
 from infoops.store import Store
+from infoops.store.sql import sql_in
 
 #: Phrases of "new owner" posts (the 2020 PRC network's "test new owner";
 #: Chinese, Russian, Turkish equivalents). Matched case-insensitively in text.
@@ -89,15 +90,14 @@ def hijack_signals(
             f"""
             SELECT pc.account_id, pc.changed_at, pc.field, pc.old_value, pc.new_value
             FROM profile_changes pc JOIN (SELECT DISTINCT account_id FROM {sc}) USING (account_id)
-            WHERE pc.field IN {tuple(IDENTITY_FIELDS)}
+            WHERE pc.field IN {sql_in(IDENTITY_FIELDS)}
             ORDER BY pc.account_id, pc.changed_at, pc.field, pc.old_value, pc.new_value
             """
         )
     gaps = gaps[(gaps["gap_days"] >= min_gap_days) & ~gaps["after_creation"].astype(bool)]
     gaps = gaps.drop_duplicates("account_id")
     if len(gaps):
-        store.con.register("_hijack_gaps", gaps[["account_id", "gap_start", "gap_end"]])
-        try:
+        with store.registered("_hijack_gaps", gaps[["account_id", "gap_start", "gap_end"]]):
             posts = store.sql(
                 """
                 SELECT p.account_id,
@@ -110,8 +110,6 @@ def hijack_signals(
                 """,
                 {"pat": NEW_OWNER_PATTERN},
             )
-        finally:
-            store.con.unregister("_hijack_gaps")
     else:
         posts = pd.DataFrame(columns=["account_id", "side", "language", "client", "hour", "new_owner"])
     sides = posts.groupby(["account_id", "side"]).size().unstack(fill_value=0)
