@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cnt_helpers import PeakMemory, cnt_load, cnt_pairs
 
-from infoops.detect.network_export import raw_edges
+from infoops.detect.trace_edges import raw_edges
 from infoops.store import Store
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "coortweet" / "russian_coord_tweets.csv"

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cnt_helpers import PeakMemory, cnt_load, cnt_pairs
 
-from infoops.detect.network_export import raw_edges
 from infoops.detect.params import TextParams
 from infoops.detect.textsim import CJK_RANGES, normalize
+from infoops.detect.trace_edges import raw_edges
 from infoops.store import Store
 
 COLS = "post_id, account_id, created_at, kind, text"

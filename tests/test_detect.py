@@ -11,10 +11,10 @@ import pytest
 from detect_fixtures import insert, scenario, scenario_profiles
 from infoops.cli import cli
 from infoops.detect import pipeline
-from infoops.detect.flagged import write_flagged
 from infoops.detect.params import DetectParams
 from infoops.detect.pipeline import detect, run_summary
 from infoops.errors import DetectionError, NotFoundError
+from infoops.export.flagged import write_flagged
 from infoops.store import Store
 
 

@@ -287,7 +287,7 @@ def test_ira_layout_one_command_then_detect_without_flags(tmp_path: Path) -> Non
 
 
 def test_detect_summary_names_empty_traces(tmp_path: Path) -> None:
-    from infoops.detect.runner import format_summary
+    from infoops.workflow import format_summary
 
     text = format_summary({
         "run_id": "r", "status": "completed", "networks": 0, "accounts": 0,

@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 
 from infoops.detect.coaction import TraceResult, temp_name
-from infoops.detect.params import DetectParams, TraceParams
+from infoops.detect.params import DetectParams, TraceParams, check_trace
 from infoops.errors import DetectionError
 from infoops.store.sql import quote_ident, registered
 
@@ -176,8 +176,7 @@ class SparkEngine:
         from infoops.detect import traces
 
         params = params or DetectParams()
-        if name not in traces.TRACES:
-            raise DetectionError(f"unknown trace {name!r}; choose from {', '.join(traces.TRACES)}")
+        check_trace(name)
         tp = tp or params.traces[name]
         if name not in SPARK_TRACES:
             return traces.run_trace(con, name, params, tp, seed)

@@ -17,10 +17,10 @@ import duckdb
 
 from infoops.detect.inputs import empty_traces
 from infoops.errors import NotFoundError
+from infoops.export.run_graph import load_graph
 from infoops.narratives import entities, languages, timeline
 from infoops.narratives.topics import Narratives, Span, bulk_span, network_narratives
 from infoops.report import evidence, netpic, repurpose, stats
-from infoops.report.graph_export import load_graph
 from infoops.store import Store
 from infoops.store.sql import first_row
 

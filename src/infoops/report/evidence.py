@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from infoops.export.run_graph import member_edges_sql
 from infoops.ingest.infer import CONTENT_ID_PREFIX
 from infoops.narratives.entities import account_label
-from infoops.report.graph_export import member_edges_sql
 from infoops.store.sql import scalar
 
 

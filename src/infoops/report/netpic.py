@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import igraph
 
+from infoops.export.run_graph import Edge, Node
 from infoops.report import safe, svg
-from infoops.report.graph_export import Edge, Node
 
 
 @dataclass
