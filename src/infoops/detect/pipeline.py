@@ -163,55 +163,18 @@ def detect(
     if store.count("posts") == 0:
         raise DetectionError(f"{store.path}: the store has no posts; run `infoops ingest` first")
     con = store.con
-    run_id = _new_run_id()
-    recorded = json.loads(params.to_json())
-    recorded["seed"] = seed
-    recorded["engine"] = "duckdb" if engine is None else type(engine).__name__
+    run_id = _start_run(store, params, seed, engine)
     trace_runner = run_trace if engine is None else engine.run_trace
-    with store.transaction():
-        con.execute(
-            "INSERT INTO detect_runs VALUES (?, now(), NULL, 'running', ?, NULL)",
-            [run_id, json.dumps(recorded)],
-        )
-        store.claim_run(run_id, "detect")  # a dead run is found and cleaned up on the next open
     summary: dict[str, Any] = {"traces": {}}
     t_start = time.perf_counter()
     try:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _run_edges (trace TEXT, a TEXT, b TEXT, weight DOUBLE,"
-            " p_value DOUBLE, significant BOOLEAN, detail JSON)"
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _run_evidence (trace TEXT, a TEXT, b TEXT, post_a TEXT,"
-            " post_b TEXT, object TEXT, delta_seconds DOUBLE)"
-        )
+        _create_staging(con)
         # what each trace has to work with; an empty one is said so, with why
         summary["inputs"] = trace_inputs(con, list(params.enabled()))
         tested: dict[str, pd.DataFrame] = {}
         for name in params.enabled():
-            t0 = time.perf_counter()
             _say(progress, f"trace {name}")
-            tp = params.traces[name]
-            res = trace_runner(con, name, params, seed=seed)
-            try:
-                n_pairs = scalar(con, f"SELECT count(*) FROM {res.pairs}")
-                df = significant_edges(con, res, tp.min_weight, params.alpha)
-                sig = df[df["significant"]]
-                _stage_edges(store, name, df)
-                if res.fetch_evidence is not None:  # only the significant pairs' evidence
-                    res.fetch_evidence(con, sig[["a", "b"]])
-                _stage_evidence(store, name, res.evidence, sig, params.evidence_per_pair)
-            finally:
-                drop(con, res)
-            # fusion reads only the significant edges; the rest are in _run_edges already
-            n_tested = len(df)
-            tested[name] = sig.reset_index(drop=True)
-            del df
-            stats = {k: v for k, v in res.stats.items() if k != "degrees"}
-            summary["traces"][name] = {
-                "pairs": int(n_pairs), "tested": n_tested, "significant": len(sig),
-                "seconds": round(time.perf_counter() - t0, 3), **stats,
-            }
+            tested[name], summary["traces"][name] = _run_one_trace(store, name, params, trace_runner, seed)
         _say(progress, "fusion and clustering")
         fused = fuse(tested)
         communities = cluster(fused, params.resolution, seed)
@@ -222,19 +185,7 @@ def detect(
         _say(progress, "roles, membership and scores")
         summary["roles"] = (refine(store, run_id, params.roles) if roles
                             else "skipped (roles=False)")
-        n_acc, n_net = con.execute(
-            "SELECT count(DISTINCT account_id), count(DISTINCT network_id) FROM members "
-            "WHERE run_id = ?", [run_id]
-        ).fetchall()[0]
-        summary.update(
-            fused_edges=len(fused), networks=int(n_net), accounts=int(n_acc),
-            seconds=round(time.perf_counter() - t_start, 3),
-        )
-        with store.transaction():
-            con.execute(
-                "UPDATE detect_runs SET status = 'completed', finished_at = now(), summary = ? "
-                "WHERE run_id = ?", [json.dumps(summary), run_id]
-            )
+        _finish_run(store, run_id, summary, len(fused), t_start)
     except BaseException as exc:
         _fail(store, run_id, exc)
         raise
@@ -244,6 +195,76 @@ def detect(
             with contextlib.suppress(Exception):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
     return run_id
+
+
+def _create_staging(con: Any) -> None:
+    """The temp tables each trace appends its tested edges and evidence to."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _run_edges (trace TEXT, a TEXT, b TEXT, weight DOUBLE,"
+        " p_value DOUBLE, significant BOOLEAN, detail JSON)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _run_evidence (trace TEXT, a TEXT, b TEXT, post_a TEXT,"
+        " post_b TEXT, object TEXT, delta_seconds DOUBLE)"
+    )
+
+
+def _start_run(store: Store, params: DetectParams, seed: int, engine: Any) -> str:
+    """Record a new run as ``running`` with its parameters; return its id."""
+    run_id = _new_run_id()
+    recorded = json.loads(params.to_json())
+    recorded["seed"] = seed
+    recorded["engine"] = "duckdb" if engine is None else type(engine).__name__
+    with store.transaction():
+        store.con.execute(
+            "INSERT INTO detect_runs VALUES (?, now(), NULL, 'running', ?, NULL)",
+            [run_id, json.dumps(recorded)],
+        )
+        store.claim_run(run_id, "detect")  # a dead run is found and cleaned up on the next open
+    return run_id
+
+
+def _run_one_trace(store: Store, name: str, params: DetectParams, trace_runner: Callable[..., Any],
+                   seed: int) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Run one trace and its null model, stage its edges and evidence; return its
+    significant edges (all fusion reads) and its summary."""
+    con = store.con
+    t0 = time.perf_counter()
+    tp = params.traces[name]
+    res = trace_runner(con, name, params, seed=seed)
+    try:
+        n_pairs = scalar(con, f"SELECT count(*) FROM {res.pairs}")
+        df = significant_edges(con, res, tp.min_weight, params.alpha)
+        sig = df[df["significant"]]
+        _stage_edges(store, name, df)
+        if res.fetch_evidence is not None:  # only the significant pairs' evidence
+            res.fetch_evidence(con, sig[["a", "b"]])
+        _stage_evidence(store, name, res.evidence, sig, params.evidence_per_pair)
+    finally:
+        drop(con, res)
+    stats = {k: v for k, v in res.stats.items() if k != "degrees"}
+    return sig.reset_index(drop=True), {
+        "pairs": int(n_pairs), "tested": len(df), "significant": len(sig),
+        "seconds": round(time.perf_counter() - t0, 3), **stats,
+    }
+
+
+def _finish_run(store: Store, run_id: str, summary: dict[str, Any], n_fused: int, t_start: float) -> None:
+    """Count what the run kept and mark it ``completed`` with its summary."""
+    con = store.con
+    n_acc, n_net = con.execute(
+        "SELECT count(DISTINCT account_id), count(DISTINCT network_id) FROM members "
+        "WHERE run_id = ?", [run_id]
+    ).fetchall()[0]
+    summary.update(
+        fused_edges=n_fused, networks=int(n_net), accounts=int(n_acc),
+        seconds=round(time.perf_counter() - t_start, 3),
+    )
+    with store.transaction():
+        con.execute(
+            "UPDATE detect_runs SET status = 'completed', finished_at = now(), summary = ? "
+            "WHERE run_id = ?", [json.dumps(summary), run_id]
+        )
 
 
 def _fail(store: Store, run_id: str, exc: BaseException) -> None:
