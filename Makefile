@@ -26,9 +26,11 @@ test-fast: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m infoops.demo --out $(DEMO_DIR) --seed $(SEED)
 
+# every benchmark script once at a small size (BENCH_SPARK=1 adds Spark local);
+# the full-size commands are in docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
-	@echo "benchmarks live in benchmarks/; run e.g. $(BIN)/python benchmarks/ingest.py"
+	BIN=$(BIN) BENCH_DIR=bench-output BENCH_SPARK=$(BENCH_SPARK) benchmarks/run_all.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
