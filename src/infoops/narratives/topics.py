@@ -284,6 +284,28 @@ def choose_period(con: duckdb.DuckDBPyConnection, members: str) -> str:
     return "day" if span <= 62 else "week" if span <= 730 else "month"
 
 
+def _texts_by_period(con: duckdb.DuckDBPyConnection, members: str, period: str) -> list[tuple[str, str, int]]:
+    """(cleaned text, period, posts) of the members' posts; texts empty after cleaning left out."""
+    # group raw texts in SQL (a hash aggregate), clean the distinct ones in Python
+    raw = con.execute(
+        f"""
+        SELECT p.text, strftime(date_trunc('{period}', p.created_at), '%Y-%m-%d') AS per,
+               count(*) AS n
+        FROM posts p JOIN {members} m USING (account_id)
+        WHERE p.created_at IS NOT NULL AND coalesce(p.text, '') <> '' GROUP BY ALL
+        """
+    ).fetchall()
+    cleaned: dict[str, str] = {}
+    rows = []
+    for text, per, n in raw:
+        t = cleaned.get(text)
+        if t is None:
+            t = cleaned[text] = clean_text(text[:MAX_CHARS * 2])
+        if t:
+            rows.append((t, per, n))
+    return rows
+
+
 def network_narratives(
     con: duckdb.DuckDBPyConnection,
     members: str,
@@ -319,23 +341,7 @@ def network_narratives(
     period = period or choose_period(con, members)
     if period not in ("day", "week", "month"):
         raise InfoopsError(f"period must be day, week or month, not {period!r}")
-    # group raw texts in SQL (a hash aggregate), clean the distinct ones in Python
-    raw = con.execute(
-        f"""
-        SELECT p.text, strftime(date_trunc('{period}', p.created_at), '%Y-%m-%d') AS per,
-               count(*) AS n
-        FROM posts p JOIN {members} m USING (account_id)
-        WHERE p.created_at IS NOT NULL AND coalesce(p.text, '') <> '' GROUP BY ALL
-        """
-    ).fetchall()
-    cleaned: dict[str, str] = {}
-    rows = []
-    for text, per, n in raw:
-        t = cleaned.get(text)
-        if t is None:
-            t = cleaned[text] = clean_text(text[:MAX_CHARS * 2])
-        if t:
-            rows.append((t, per, n))
+    rows = _texts_by_period(con, members, period)
     periods = _grid(con, members, period)
     totals: dict[str, int] = {}
     for t, _, n in rows:
