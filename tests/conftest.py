@@ -1,4 +1,4 @@
-"""Shared fixtures: temp-dir stores, the CLI runner, the shared real data."""
+"""Shared fixtures: temp-dir stores, the CLI runner, samples of real data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from infoops.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: Samples of the real public datasets (sources and licences: fixtures/README.md).
+REALDATA = FIXTURES / "realdata"
 
 
 @pytest.fixture
@@ -31,9 +32,8 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def shared(*parts: str) -> Path:
-    """Path to a file in ../shared/data, skipping the test when it is absent."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared dataset not present: ../shared/data/{'/'.join(parts)}")
+def realdata(name: str) -> Path:
+    """A committed sample of real data (``tests/fixtures/realdata/NAME``)."""
+    path = REALDATA / name
+    assert path.exists(), f"missing fixture {path}"
     return path

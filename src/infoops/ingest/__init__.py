@@ -26,6 +26,7 @@ from infoops.ingest.status import store_status
 
 __all__ = [
     "ALL_FORMATS", "PRESETS", "IngestResult", "Layout", "MappingSpec", "SourceResult", "ingest",
-    "load_mapping_file", "load_mapping_spec", "mapping_for", "parse_list_strings", "parse_map_options", "parse_timestamps",
+    "load_mapping_file", "load_mapping_spec", "mapping_for", "parse_list_strings", "parse_map_options",
+    "parse_timestamps",
     "store_status",
 ]
