@@ -1,4 +1,4 @@
-"""Shared fixtures: temp-dir stores, the CLI runner, samples of real data."""
+"""Shared fixtures: temp-dir stores, the CLI runner, the shared real data."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from click.testing import CliRunner
 from infoops.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: Samples of the real public datasets (sources and licences: fixtures/README.md).
-REALDATA = FIXTURES / "realdata"
 
 
 @pytest.fixture
@@ -32,8 +31,9 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def realdata(name: str) -> Path:
-    """A committed sample of real data (``tests/fixtures/realdata/NAME``)."""
-    path = REALDATA / name
-    assert path.exists(), f"missing fixture {path}"
+def shared(*parts: str) -> Path:
+    """Path to a file in ../shared/data, skipping the test when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared dataset not present: ../shared/data/{'/'.join(parts)}")
     return path

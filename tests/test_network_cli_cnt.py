@@ -1,4 +1,4 @@
-"""Co-retweet parity with coordination-network-toolkit 1.5.2 on a sample of CooRTweet's data."""
+"""Co-retweet parity with coordination-network-toolkit 1.5.2 on the CooRTweet sample."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from conftest import realdata
+from conftest import shared
 from infoops.cli import cli
 
 pytestmark = pytest.mark.slow
@@ -20,7 +20,7 @@ def test_coretweet_pairs_equal_cnt_at_60_seconds(runner, db_path, tmp_path):
     from coordination_network_toolkit.compute_networks import compute_co_retweet_parallel
     from coordination_network_toolkit.preprocess import preprocess_data
 
-    sample = realdata("russian_coord_tweets_sample.csv")
+    sample = shared("coortweet", "russian_coord_tweets.csv")
     res = runner.invoke(cli, ["ingest", str(sample), "--db", str(db_path), "--format",
                               "coortweet"])
     assert res.exit_code == 0, res.output
@@ -43,5 +43,5 @@ def test_coretweet_pairs_equal_cnt_at_60_seconds(runner, db_path, tmp_path):
     theirs = {(min(a, b), max(a, b)) for a, b in
               con.execute("SELECT user_1, user_2 FROM co_retweet_network WHERE user_1 <> user_2")}
     con.close()
-    assert len(ours) > 500
+    assert len(ours) > 6000
     assert ours == theirs

@@ -124,7 +124,7 @@ def test_report_screenshots_of_real_and_simulated_data(tmp_path: Path) -> None:
     import json
     import os
 
-    from conftest import REALDATA, ROOT
+    from conftest import SHARED_DATA
     from realdata_fixtures import to_fivethirtyeight
 
     exe = find_chromium()
@@ -142,12 +142,9 @@ def test_report_screenshots_of_real_and_simulated_data(tmp_path: Path) -> None:
     to_fivethirtyeight(tmp_path / "w", tmp_path / "ira.csv")
     reports = {f"report-simulated-{scale}-ira-layout": _report_of(
         tmp_path, "sim", [str(tmp_path / "ira.csv"), "--format", "fivethirtyeight-ira"], [])}
-    # the committed sample; the docs' screenshots use the whole file where it is at hand
-    coortweet = REALDATA / "russian_coord_tweets_sample.csv"
-    whole = ROOT.parent / "shared" / "data" / "coortweet" / "russian_coord_tweets.csv"
-    if docs and whole.exists():
-        coortweet = whole
-    reports["report-coortweet-sample"] = _report_of(tmp_path, "coortweet", [str(coortweet)], [])
+    coortweet = SHARED_DATA / "coortweet" / "russian_coord_tweets.csv"
+    if coortweet.exists():
+        reports["report-coortweet-sample"] = _report_of(tmp_path, "coortweet", [str(coortweet)], [])
     measured = {}
     with Chromium(exe) as browser:
         for name, (html, stats) in reports.items():

@@ -1,11 +1,11 @@
 """Report statistics on real data: the PRC-linked Hong Kong network Twitter disclosed in 2019,
-against verified-genuine users (a sample of Cresci et al. 2017) as the background population."""
+against verified-genuine users (Cresci et al. 2017) as the background population."""
 
 from __future__ import annotations
 
 import csv
 
-from conftest import realdata
+from conftest import shared
 from infoops.report import stats
 from infoops.store import Store
 
@@ -13,8 +13,8 @@ from infoops.store import Store
 def test_hongkong_2019_creation_burst_and_followers(store: Store) -> None:
     from infoops.ingest.run import ingest
 
-    hk = realdata("hkio_users.csv")
-    genuine = realdata("genuine_users_sample.csv")
+    hk = shared("hongkong2019", "hkio_users.csv")
+    genuine = shared("cresci2017", "genuine_users.csv")
     ingest(store, [hk])
     ingest(store, [genuine])
     with hk.open(encoding="utf-8") as f:
@@ -35,4 +35,4 @@ def test_hongkong_2019_creation_burst_and_followers(store: Store) -> None:
     followers = [int(r["followers_count"]) for r in rows]
     assert follow["followers_network_zero"] == sum(f == 0 for f in followers) / 940
     assert follow["followers_network_lt8"] == sum(f < 8 for f in followers) / 940
-    assert follow["followers_background_known"] == 250
+    assert follow["followers_background_known"] == 3474

@@ -1,21 +1,22 @@
-"""Profile signals on samples of real data (tests/fixtures/realdata)."""
+"""Profile signals on the real shared data (skipped when ../shared/data is absent)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from conftest import realdata
+from conftest import shared
 from infoops.detect.signals import creation_bursts, low_followers
 from infoops.store import Store
 
 
 def _load(store: Store, frame: pd.DataFrame) -> None:
-    with store.registered("_acc", frame):
-        store.con.execute("INSERT INTO accounts BY NAME SELECT * FROM _acc")
+    store.con.register("_acc", frame)
+    store.con.execute("INSERT INTO accounts BY NAME SELECT * FROM _acc")
+    store.con.unregister("_acc")
 
 
 def test_hongkong2019_creation_bursts_and_followers(store: Store) -> None:
-    d = pd.read_csv(realdata("hkio_users.csv"), dtype=str)
+    d = pd.read_csv(shared("hongkong2019", "hkio_users.csv"), dtype=str)
     _load(store, pd.DataFrame({
         "account_id": d["user_id"], "screen_name": d["screen_name"],
         "created_at": pd.to_datetime(d["account_created_at"]),
@@ -32,8 +33,8 @@ def test_hongkong2019_creation_bursts_and_followers(store: Store) -> None:
 
 def test_cresci2017_profile_signals_separate_bots(store: Store) -> None:
     frames = []
-    for name, label in (("genuine_users_sample.csv", False), ("spam_user_sample.csv", True)):
-        d = pd.read_csv(realdata(name), dtype=str, low_memory=False)
+    for name, label in (("genuine_users.csv", False), ("spam_user.csv", True)):
+        d = pd.read_csv(shared("cresci2017", name), dtype=str, low_memory=False)
         frames.append(pd.DataFrame({
             "account_id": d["id"],
             "created_at": pd.to_datetime(d["created_at"], format="%a %b %d %H:%M:%S %z %Y").dt.tz_convert(None),
