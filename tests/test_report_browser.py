@@ -154,5 +154,15 @@ def test_report_screenshots_of_real_and_simulated_data(tmp_path: Path) -> None:
             jumps = got["jumps"]
             assert isinstance(jumps, dict) and jumps["#appendix"] > 0, jumps
             measured[name] = {**stats, "browser_load_seconds": got["load_s"]}
-    (where / "realdata-runs.json").write_text(json.dumps(measured, indent=2, sort_keys=True),
+    (where / "realdata-runs.json").write_text(json.dumps(_file_names(measured), indent=2, sort_keys=True),
                                               encoding="utf-8")
+
+
+def _file_names(value: object) -> object:
+    """``value`` with every ``source`` path cut to its file name (no machine paths in docs)."""
+    if isinstance(value, dict):
+        return {k: Path(v).name if k == "source" and isinstance(v, str) else _file_names(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_file_names(v) for v in value]
+    return value
