@@ -31,7 +31,7 @@ from infoops.errors import (
     StoreBusyError,
     StoreError,
 )
-from infoops.store import runs
+from infoops.store import DEFAULT_DB, runs
 from infoops.store.schema import MIGRATIONS, SCHEMA_VERSION
 from infoops.store.sql import first_row, quote_ident, registered, scalar
 
@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import pyarrow as pa
 
-DEFAULT_DB = "infoops.duckdb"
 #: DuckDB's share of the machine's memory unless told otherwise. DuckDB's own
 #: default (80 %) leaves too little for the numpy/pandas side of detection on
 #: a large world; past the limit DuckDB spills to ``<store>.tmp``.
