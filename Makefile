@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 SEED   ?= 7
 
-.PHONY: demo test install bench lint clean
+.PHONY: demo test test-fast install bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,17 +17,23 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
+
+# the quick loop while working: no end-to-end worlds, no headless browser
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 demo: $(STAMP)
 	$(BIN)/python -m infoops.demo --out $(DEMO_DIR) --seed $(SEED)
 
+# every benchmark script once at a small size (BENCH_SPARK=1 adds Spark local);
+# the full-size commands are in docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
-	@echo "benchmarks live in benchmarks/; run e.g. $(BIN)/python benchmarks/ingest.py"
+	BIN=$(BIN) BENCH_DIR=bench-output BENCH_SPARK=$(BENCH_SPARK) benchmarks/run_all.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 
 clean:

@@ -35,12 +35,12 @@ def judged_networks(work: Path, min_size: int = 3) -> pd.DataFrame:
         if not truth_path.exists():
             continue
         truth = pd.read_csv(truth_path, dtype=str).fillna("")
-        is_op = dict(zip(truth["userid"], ~truth["operation"].isin(["", "none"])))
-        op_of = dict(zip(truth["userid"], truth["operation"]))
+        is_op = dict(zip(truth["userid"], ~truth["operation"].isin(["", "none"]), strict=False))
+        op_of = dict(zip(truth["userid"], truth["operation"], strict=False))
         with Store(db, read_only=True) as store:
             try:
                 run = store.latest_detect_run()
-            except Exception:  # noqa: BLE001 (a store without a run has nothing to judge)
+            except Exception:
                 continue
             for table, members, kept, roles in (
                 ("networks", "members", True, None),
@@ -52,7 +52,7 @@ def judged_networks(work: Path, min_size: int = 3) -> pd.DataFrame:
                 mem = store.sql(
                     f"SELECT network_id, account_id FROM {members} WHERE run_id = $r"
                     + (f" AND {roles}" if roles else ""), {"r": run})
-                for nid, score in zip(nets["network_id"], nets["score"]):
+                for nid, score in zip(nets["network_id"], nets["score"], strict=False):
                     accs = mem.loc[mem["network_id"] == nid, "account_id"]
                     if len(accs) < min_size:
                         continue

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cnt_helpers import PeakMemory, cnt_load, cnt_pairs
 
-from infoops.detect.network_export import raw_edges
+from infoops.detect.trace_edges import raw_edges
 from infoops.store import Store
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "coortweet" / "russian_coord_tweets.csv"
@@ -84,7 +84,7 @@ def main() -> None:
                 t_cnt = min(t_cnt, time.perf_counter() - t)
         theirs = cnt_pairs(cnt_db, "co_retweet_network")
     mine = {(a, b): int(w) for a, b, w in
-            zip(ours["account_a"], ours["account_b"], ours["weight"])}
+            zip(ours["account_a"], ours["account_b"], ours["weight"], strict=False)}
     only_ours = set(mine) - set(theirs)
     only_cnt = set(theirs) - set(mine)
     diff_w = sum(1 for k in set(mine) & set(theirs) if mine[k] != theirs[k])

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cnt_helpers import PeakMemory
 
-from infoops.detect.network_export import raw_edges
 from infoops.detect.pipeline import detect
+from infoops.detect.trace_edges import raw_edges
 from infoops.disclose import Hasher, check_release, load_secret, select_network, write_release
 from infoops.ingest import ingest
 from infoops.store import Store

@@ -150,7 +150,7 @@ def main() -> None:
             with httpx.Client(base_url=base, timeout=60) as c:
                 try:
                     login(c)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     with lock:
                         errors.append(f"login: {exc}")
                     return

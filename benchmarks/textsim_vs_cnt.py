@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cnt_helpers import PeakMemory, cnt_load, cnt_pairs
 
-from infoops.detect.network_export import raw_edges
 from infoops.detect.params import TextParams
 from infoops.detect.textsim import CJK_RANGES, normalize
+from infoops.detect.trace_edges import raw_edges
 from infoops.store import Store
 
 COLS = "post_id, account_id, created_at, kind, text"
@@ -135,7 +135,7 @@ def main() -> None:
                                      similarity_threshold=args.threshold, min_edge_weight=1)
             t_cnt = time.perf_counter() - t
         theirs = set(cnt_pairs(cnt_db, "co_similar_tweet_network"))
-    mine = set(zip(ours["account_a"], ours["account_b"]))
+    mine = set(zip(ours["account_a"], ours["account_b"], strict=False))
     both = mine & theirs
     extra = sorted(mine - theirs)
     by_acc: dict[str, list[tuple[float, str]]] = {}

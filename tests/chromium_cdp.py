@@ -9,6 +9,7 @@ JavaScript in the page and take a screenshot.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -56,7 +57,7 @@ class Chromium:
              "--remote-debugging-pipe", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             # pass_fds cannot renumber descriptors; the tests start no threads meanwhile
-            preexec_fn=wire, close_fds=False,  # noqa: PLW1509
+            preexec_fn=wire, close_fds=False,
         )
         os.close(to_child_r)
         os.close(from_child_w)
@@ -197,20 +198,16 @@ class Chromium:
         return path
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close")
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
         for fd in (self._to_child_w, self._from_child_r):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         shutil.rmtree(self._profile, ignore_errors=True)
 
     def __enter__(self) -> Self:

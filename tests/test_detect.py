@@ -11,10 +11,10 @@ import pytest
 from detect_fixtures import insert, scenario, scenario_profiles
 from infoops.cli import cli
 from infoops.detect import pipeline
-from infoops.detect.flagged import write_flagged
 from infoops.detect.params import DetectParams
 from infoops.detect.pipeline import detect, run_summary
 from infoops.errors import DetectionError, NotFoundError
+from infoops.export.flagged import write_flagged
 from infoops.store import Store
 
 
@@ -106,7 +106,7 @@ def test_same_seed_same_result_and_relabelling_does_not_change_the_partition(sto
     rng = random.Random(11)
     accounts = sorted({p["account_id"] for p in posts})
     names = [f"x{i:05d}" for i in rng.sample(range(10**5), len(accounts))]
-    relabel = dict(zip(accounts, names))
+    relabel = dict(zip(accounts, names, strict=False))
     shuffled = [dict(p, account_id=relabel[p["account_id"]],
                      ref_account_id=relabel.get(p.get("ref_account_id"))) for p in posts]
     rng.shuffle(shuffled)

@@ -94,7 +94,7 @@ def test_files_columns_and_exact_rows(world: Store, tmp_path: Path) -> None:
     assert by_id["1003"][:5] == ["1003", "Li Wei", "newsroom", "", "not @" + t("1001")]
     header, rows = read_csv(out / tweets)
     assert tuple(header) == TWEET_COLUMNS_30
-    posts = {r[0]: dict(zip(header, r)) for r in rows}
+    posts = {r[0]: dict(zip(header, r, strict=False)) for r in rows}
     assert list(posts) == ["p1", "p2", "p3", "p4"]  # time order; p9 is not a member's
     p1, p2, p3, p4 = (posts[k] for k in ("p1", "p2", "p3", "p4"))
     assert p1["tweet_time"] == "2020-03-01 09:00"
@@ -162,7 +162,7 @@ def test_same_secret_same_tokens_other_secret_none_in_common(world: Store, tmp_p
 
 
 def test_secret_is_required_and_long(tmp_path: Path) -> None:
-    with pytest.raises(DisclosureError, match="no secret.*--secret-file.*INFOOPS_DISCLOSE_SECRET"):
+    with pytest.raises(DisclosureError, match=r"no secret.*--secret-file.*INFOOPS_DISCLOSE_SECRET"):
         load_secret(None, environ={})
     with pytest.raises(DisclosureError, match="at least 16"):
         load_secret(None, environ={"INFOOPS_DISCLOSE_SECRET": "short"})

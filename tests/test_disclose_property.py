@@ -126,7 +126,7 @@ def _oracle_leaks(folder: Path, world: dict[str, Any]) -> list[str]:
     for name in (users, tweets):
         header, rows = read_csv(folder / name)
         for row in rows:
-            cells = dict(zip(header, row))
+            cells = dict(zip(header, row, strict=False))
             for a in anon:
                 for col in ("userid", "in_reply_to_userid", "retweet_userid", "user_screen_name"):
                     if cells.get(col, "").casefold() in (a["account_id"], a["screen_name"].casefold()):

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from disclose_fixtures import SECRET
 from infoops.cli import cli
-from infoops.detect.network_export import raw_edges
+from infoops.detect.trace_edges import raw_edges
 from infoops.disclose import Hasher
 from infoops.store import Store
 

@@ -277,7 +277,7 @@ def test_cr_only_line_endings_are_read(store: Store, tmp_path: Path) -> None:
 def test_utf16_says_how_to_convert(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "u16.csv"
     path.write_bytes(csv_text(tweets(3)).encode("utf-16"))
-    with pytest.raises(UnknownFormatError, match="UTF-16.*iconv -f UTF-16 -t UTF-8"):
+    with pytest.raises(UnknownFormatError, match=r"UTF-16.*iconv -f UTF-16 -t UTF-8"):
         ingest(store, path)
 
 

@@ -210,7 +210,7 @@ def test_detect_checks_out_before_running(tmp_path: Path, capsys: pytest.Capture
 
 def test_resource_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                       monkeypatch) -> None:
-    from infoops.detect import runner
+    from infoops import workflow as runner
 
     def oom(*a: object, **k: object) -> str:
         raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate; use SET memory_limit")

@@ -237,7 +237,7 @@ def test_canonical_urls() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(list("ab #@$:/._-1Ж中\u0301 \n\u200d") + ["http://", "t.co/", "RT"]),
+@given(st.lists(st.sampled_from([*"ab #@$:/._-1Ж中\u0301 \n\u200d", "http://", "t.co/", "RT"]),
                 max_size=40).map("".join))
 def test_extract_never_fails_and_finds_only_what_is_there(text: str) -> None:
     from infoops.ingest.entities import extract
@@ -287,7 +287,7 @@ def test_ira_layout_one_command_then_detect_without_flags(tmp_path: Path) -> Non
 
 
 def test_detect_summary_names_empty_traces(tmp_path: Path) -> None:
-    from infoops.detect.runner import format_summary
+    from infoops.workflow import format_summary
 
     text = format_summary({
         "run_id": "r", "status": "completed", "networks": 0, "accounts": 0,

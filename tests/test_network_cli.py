@@ -9,7 +9,7 @@ import pytest
 
 from detect_fixtures import insert
 from infoops.cli import cli
-from infoops.detect.network_export import raw_edges
+from infoops.detect.trace_edges import raw_edges
 from infoops.errors import DetectionError
 from infoops.store import Store
 

@@ -35,7 +35,7 @@ def _groups(df):
     def g(acc):
         return "".join(ch for ch in acc if not ch.isdigit())
     sig = df[df["significant"]]
-    return {(g(a), g(b)) for a, b in zip(sig["a"], sig["b"])}
+    return {(g(a), g(b)) for a, b in zip(sig["a"], sig["b"], strict=False)}
 
 
 def test_fans_of_a_celebrity_are_not_significant_but_the_operation_is(store):

@@ -61,7 +61,7 @@ def pct(x: float) -> str:
 
 def test_every_section_for_every_network(report: str) -> None:
     for rank in (1, 2, 3):
-        for key, title in TITLES:
+        for key, _title in TITLES:
             assert f'id="net-{rank}-{key}"' in report
         assert f'id="net-{rank}"' in report
     assert report.count('data-section="counts"') == 3

@@ -95,7 +95,7 @@ def _shoot(browser: Chromium, html: Path, where: Path, name: str) -> dict[str, o
                                           "document.querySelectorAll('nav a')).map(a => a.hash))"))
     jumps = {}
     tall = browser.evaluate(session, "document.body.scrollHeight > window.innerHeight * 1.5")
-    for anchor in anchors[1:3] + ["#appendix"]:
+    for anchor in [*anchors[1:3], "#appendix"]:
         browser.evaluate(session, f"location.hash = {json.dumps(anchor)}")
         # an anchor far down a tall page must move the view there
         jumps[anchor] = browser.evaluate(session, "window.scrollY") if tall else 1
@@ -154,5 +154,15 @@ def test_report_screenshots_of_real_and_simulated_data(tmp_path: Path) -> None:
             jumps = got["jumps"]
             assert isinstance(jumps, dict) and jumps["#appendix"] > 0, jumps
             measured[name] = {**stats, "browser_load_seconds": got["load_s"]}
-    (where / "realdata-runs.json").write_text(json.dumps(measured, indent=2, sort_keys=True),
+    (where / "realdata-runs.json").write_text(json.dumps(_file_names(measured), indent=2, sort_keys=True),
                                               encoding="utf-8")
+
+
+def _file_names(value: object) -> object:
+    """``value`` with every ``source`` path cut to its file name (no machine paths in docs)."""
+    if isinstance(value, dict):
+        return {k: Path(v).name if k == "source" and isinstance(v, str) else _file_names(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_file_names(v) for v in value]
+    return value

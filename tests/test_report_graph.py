@@ -9,8 +9,7 @@ import igraph
 import pytest
 
 from infoops.errors import InfoopsError, NotFoundError
-from infoops.report import export_graph, load_graph, write_gexf
-from infoops.report.graph_export import Edge, Node
+from infoops.export.run_graph import Edge, Node, export_graph, load_graph, write_run_graph
 from infoops.report.netpic import draw
 from infoops.store import Store
 from report_fixtures import World, build_world, load_world
@@ -60,7 +59,7 @@ def test_graphml_round_trip(world_store: Store, world: World, tmp_path: Path) ->
 
 def test_gexf_is_valid_xml_with_hostile_labels(tmp_path: Path) -> None:
     nodes = [Node("x1", '<a>"&\x01\u202e', "core", 0.5, "1"), Node("x2", "b", "amplifier", 0.1, "1")]
-    path = write_gexf(nodes, [Edge("x1", "x2", 2.5, "co-url")], tmp_path / "g.gexf")
+    path = write_run_graph(nodes, [Edge("x1", "x2", 2.5, "co-url")], tmp_path / "g.gexf")
     root = ET.parse(path).getroot()
     ns = {"g": "http://gexf.net/1.3"}
     got = root.findall(".//g:node", ns)
@@ -70,7 +69,7 @@ def test_gexf_is_valid_xml_with_hostile_labels(tmp_path: Path) -> None:
 
 
 def test_export_graph_errors(world_store: Store, tmp_path: Path) -> None:
-    with pytest.raises(InfoopsError, match="use .gexf or .graphml"):
+    with pytest.raises(InfoopsError, match=r"use \.gexf or \.graphml"):
         export_graph(world_store, tmp_path / "x.png")
 
 

@@ -131,7 +131,7 @@ def test_signals_in_words_not_json() -> None:
 
 
 def test_show_says_not_in_the_data_instead_of_none() -> None:
-    from infoops.detect.explain import format_account
+    from infoops.report.show import format_account
 
     report = {"profile": {"account_id": "1", "screen_name": "x", "followers": None, "following": 3},
               "posts": [], "run_id": "r", "signals": {}, "links": []}
@@ -140,7 +140,7 @@ def test_show_says_not_in_the_data_instead_of_none() -> None:
 
 
 def test_network_picture_labels_its_hubs() -> None:
-    from infoops.report.graph_export import Edge, Node
+    from infoops.export.run_graph import Edge, Node
     from infoops.report.netpic import draw
 
     nodes = [Node("0", "hub<script>", "core", 1.0, "N1")] + [

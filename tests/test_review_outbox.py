@@ -75,7 +75,7 @@ def test_batches_and_idempotency_keys(hand_db: Path) -> None:
         payloads = [json.loads(r["payload"]) for r in rows]
         assert [len(p["accounts"]) for p in payloads] == [3, 3, 1]
         assert len({r["idempotency_key"] for r in rows}) == 3
-        assert all(p["idempotency_key"] == r["idempotency_key"] for p, r in zip(payloads, rows))
+        assert all(p["idempotency_key"] == r["idempotency_key"] for p, r in zip(payloads, rows, strict=False))
 
 
 def test_retry_with_backoff_until_delivered(hand_db: Path) -> None:

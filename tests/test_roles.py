@@ -191,7 +191,7 @@ def build_world(store: Store, seed: int = 0, rename=None, shuffle: bool = False,
 def roles_by_name(store: Store, names: dict[str, str]) -> dict[str, str]:
     back = {v: k for k, v in names.items()}
     m = store.sql("SELECT account_id, role FROM members WHERE run_id = $r", {"r": RUN})
-    return {back[a]: r for a, r in zip(m["account_id"], m["role"])}
+    return {back[a]: r for a, r in zip(m["account_id"], m["role"], strict=False)}
 
 
 def test_cores_amplifiers_and_the_celebrity_is_removed(store: Store) -> None:

@@ -57,7 +57,7 @@ def test_merge_plan_joins_networks_through_shared_sources() -> None:
     })
     renames, recruits = merge_plan(sources, {"A": 5, "B": 9, "C": 2})
     assert renames == {"A": "B"}
-    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {
+    assert dict(zip(recruits["account_id"], recruits["network_id"], strict=False)) == {
         "s1": "B", "s2": "B", "s3": "B", "s4": "C"}
 
 
@@ -73,7 +73,7 @@ def test_merge_plan_needs_more_than_one_shared_source() -> None:
     })
     renames, recruits = merge_plan(sources, {"PRC": 900, "TR1": 19, "TR2": 20})
     assert renames == {}
-    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {"o1": "TR1", "o2": "TR1"}
+    assert dict(zip(recruits["account_id"], recruits["network_id"], strict=False)) == {"o1": "TR1", "o2": "TR1"}
     assert merge_plan(sources, {"PRC": 900, "TR1": 19, "TR2": 20}, min_shared=1)[0] == {
         "TR1": "PRC", "TR2": "PRC"}
 
@@ -129,6 +129,6 @@ def test_merge_plan_ignores_a_network_that_barely_touches_a_source() -> None:
     # s1: B gives 4 % of the members' engagement, C has one amplifier: neither takes part;
     # s2 and s3: A and B both take a real part in two sources, so they are one operation
     assert renames == {"B": "A"}
-    assert dict(zip(recruits["account_id"], recruits["network_id"])) == {
+    assert dict(zip(recruits["account_id"], recruits["network_id"], strict=False)) == {
         "s1": "A", "s2": "A", "s3": "A"}
     assert merge_plan(sources, {"A": 50, "B": 40, "C": 30}, min_share=0.5)[0] == {}

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from infoops.cli import cli
-from infoops.detect.explain import account_report, network_report, terminal_safe
 from infoops.detect.refine import refine
 from infoops.errors import NotFoundError
+from infoops.report.show import account_report, network_report, terminal_safe
 from infoops.store import Store
 from test_roles import RUN, build_world
 

@@ -204,14 +204,17 @@ def test_organic_population_is_diverse(con: duckdb.DuckDBPyConnection) -> None:
     assert {"en", "zh", "ru", "tr", "es", "ja", "ko", "ar"} <= langs
     years = _one(con, "SELECT count(DISTINCT left(account_creation_date, 4)) FROM u")
     assert int(years) >= 10  # type: ignore[call-overload]
-    kinds = con.execute("""SELECT count(*) FILTER (is_retweet = 'True'), count(*) FILTER (in_reply_to_tweetid IS NOT NULL),
-                           count(*) FILTER (quoted_tweet_tweetid IS NOT NULL) FROM j WHERE "group" = 'organic'""").fetchone()
+    kinds = con.execute("""SELECT count(*) FILTER (is_retweet = 'True'),
+                           count(*) FILTER (in_reply_to_tweetid IS NOT NULL),
+                           count(*) FILTER (quoted_tweet_tweetid IS NOT NULL)
+                           FROM j WHERE "group" = 'organic'""").fetchone()
     assert kinds is not None and all(k > 100 for k in kinds)
     # heavy-tailed followers: the top 1% of accounts hold most followers
     top = _one(
         con,
         """SELECT sum(f) FILTER (WHERE r > 0.99) / sum(f) FROM
-                        (SELECT follower_count::BIGINT f, percent_rank() OVER (ORDER BY follower_count::BIGINT) r FROM u)""",
+                        (SELECT follower_count::BIGINT f,
+                                percent_rank() OVER (ORDER BY follower_count::BIGINT) r FROM u)""",
     )
     assert float(top) > 0.5  # type: ignore[arg-type]
     # some retweets lack retweet_userid, as in the real archives
@@ -225,13 +228,14 @@ def test_prc_cores_post_in_beijing_office_hours_and_ramp_up(con: duckdb.DuckDBPy
     office = _one(
         con,
         """SELECT avg(CASE WHEN hour(tweet_time::TIMESTAMP) BETWEEN 1 AND 10
-                                  AND isodow(tweet_time::TIMESTAMP + INTERVAL 8 HOUR) <= 5 THEN 1 ELSE 0 END)
+                           AND isodow(tweet_time::TIMESTAMP + INTERVAL 8 HOUR) <= 5 THEN 1 ELSE 0 END)
                           FROM j WHERE operation = 'prc' AND role = 'core' AND is_retweet = 'False'
                           AND tweet_language = 'zh'""",
     )
     assert float(office) > 0.6  # type: ignore[arg-type]
     jan, jun = con.execute("""SELECT count(*) FILTER (month(tweet_time::TIMESTAMP) = 1),
-                              count(*) FILTER (month(tweet_time::TIMESTAMP) = 6) FROM j WHERE operation = 'prc'""").fetchone()  # type: ignore[misc]
+                              count(*) FILTER (month(tweet_time::TIMESTAMP) = 6) FROM j
+                              WHERE operation = 'prc'""").fetchone()  # type: ignore[misc]
     assert jun > 1.5 * jan
 
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from infoops.detect.textsim import lsh_candidates, minhash
 
-WORDS = ["hong", "kong", "riots", "police", "freedom", "media", "truth", "west", "lies", "virus", "taiwan", "people", "government", "support", "peace", "order", "law", "security"]
+WORDS = ["hong", "kong", "riots", "police", "freedom", "media", "truth", "west", "lies", "virus", "taiwan",
+         "people", "government", "support", "peace", "order", "law", "security"]
 
 
 def _shingles(text: str, k: int = 4) -> set[str]:
@@ -67,7 +68,10 @@ def test_num_perm_must_be_a_power_of_two():
 
 def test_lsh_finds_near_duplicates_and_not_strangers():
     rng = random.Random(7)
-    word = lambda: "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))
+
+    def word() -> str:
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))
+
     base = [" ".join(word() for _ in range(10)) for _ in range(50)]
     near = [t[:-3] + "zzz" for t in base]  # one changed word ending: Jaccard ~0.85
     sig = minhash(base + near, seed=0)

@@ -60,7 +60,7 @@ def _split_labels(texts: pa.Array, tp: TextParams, seed: int, parts: int,
             rows = np.flatnonzero(owner == np.uint64(p))
             i, j = T.bucket_candidates(sig[rows], buckets[band, rows], rows, n,
                                        tp.threshold - 0.15)
-            cand.update(zip(i.tolist(), j.tolist()))
+            cand.update(zip(i.tolist(), j.tolist(), strict=False))
     pairs = np.array(sorted(cand), dtype=np.int64).reshape(-1, 2)
     sim = T.pair_similarity(reps.take(pa.array(pairs[:, 0])), reps.take(pa.array(pairs[:, 1])),
                             tp.shingle)

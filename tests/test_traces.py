@@ -40,7 +40,7 @@ def worlds(draw):
         p = {"post_id": pid, "account_id": draw(st.sampled_from(ACCOUNTS)),
              "ts": draw(st.integers(0, 400)), "kind": kind}
         if kind == "retweet":
-            p["ref_post_id"] = draw(st.sampled_from(ORIGINALS + ["missing"]))
+            p["ref_post_id"] = draw(st.sampled_from([*ORIGINALS, "missing"]))
         if kind == "reply":
             p["reply_to_post_id"] = draw(st.sampled_from(ORIGINALS))
         posts.append(p)
@@ -137,7 +137,7 @@ def test_text_similarity_equals_brute_force(posts, window):
     tp = DetectParams().text
     norm = {p["post_id"]: normalize(p["text"]) for p in posts if p["kind"] != "retweet"}
     uniq = sorted({t for t in norm.values() if len(t) >= tp.min_chars})
-    labels = dict(zip(uniq, brute_text_clusters(uniq, tp.shingle, tp.threshold)))
+    labels = dict(zip(uniq, brute_text_clusters(uniq, tp.shingle, tp.threshold), strict=False))
     actions = [(p["account_id"], p["post_id"], labels[norm[p["post_id"]]], p["ts"])
                for p in posts if p["post_id"] in norm and norm[p["post_id"]] in labels]
     assert got == brute_coaction(actions, window)

@@ -236,7 +236,7 @@ def test_slow_amplification_is_slow(worlds: dict[int, Path]) -> None:
             tr = pd.read_csv(worlds[seed] / "truth.csv", dtype=str, keep_default_na=False)
             members = set(tr.loc[tr["operation"] == spec.name, "userid"])
             t["when"] = pd.to_datetime(t["tweet_time"])
-            when = dict(zip(t["tweetid"], t["when"]))
+            when = dict(zip(t["tweetid"], t["when"], strict=False))
             rts = t[t["userid"].isin(members) & t["retweet_userid"].isin(members)]
             delay = (rts["when"] - rts["retweet_tweetid"].map(when)).dt.total_seconds() / 60
             assert delay.median() >= 3  # median drawn in 5–30 min (minute resolution)

@@ -12,7 +12,24 @@ Notebook users start with :func:`infoops.open_store`::
     >>> store.arrow("accounts")               # pyarrow.Table
 """
 
-from infoops.store import Store, open_store
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["Store", "__version__", "open_store"]
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from infoops.store import Store as Store
+    from infoops.store import open_store as open_store
+
+
+def __getattr__(name: str) -> Any:
+    # the store (and DuckDB) load on first use, so `infoops --help` starts at once
+    if name in ("Store", "open_store"):
+        import infoops.store
+
+        value = getattr(infoops.store, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,8 +18,8 @@ from infoops.errors import InfoopsError
 
 def run_demo(out: Path, seed: int = 7, scale: str = "small") -> dict[str, Path]:
     """Run every stage on a fresh simulated world in ``out``; return the files written."""
-    from infoops.detect.flagged import write_flagged
     from infoops.detect.pipeline import detect
+    from infoops.export.flagged import write_flagged
     from infoops.ingest import ingest
     from infoops.report import write_report
     from infoops.simulate import evaluate, format_evaluation, simulate

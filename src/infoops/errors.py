@@ -57,6 +57,16 @@ class OutputError(InfoopsError):
     exit_code = 2
 
 
+class ExportError(OutputError):
+    """An export cannot be written as asked: unknown file format, or the write failed.
+
+    Raised after the work that produced the rows, so exit 1, as for other
+    outputs that fail on the way.
+    """
+
+    exit_code = 1
+
+
 class SourceError(InfoopsError):
     """An input source cannot be read at all (missing file, unknown format)."""
 
@@ -81,6 +91,15 @@ class MappingError(InfoopsError):
 
 class DetectionError(InfoopsError):
     """Detection cannot run (empty store, bad parameters)."""
+
+
+class ParameterError(DetectionError, ValueError):
+    """A detection parameter is out of its range or names nothing (unknown trace).
+
+    Raised when the parameters are built (:class:`infoops.detect.DetectParams`),
+    before any work; also a :class:`ValueError`, as the standard library
+    raises for bad argument values.
+    """
 
 
 class NotFoundError(InfoopsError):

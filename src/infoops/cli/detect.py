@@ -45,8 +45,8 @@ def command(db: str, out: str | None, seed: int, window: tuple[str, ...],
             input_dir: str | None, memory_limit: str | None, as_json: bool,
             quiet: bool) -> None:
     """Run every coordination trace, the null model and clustering; store the run."""
-    from infoops.detect.runner import run_detect_command
     from infoops.outputs import check_output
+    from infoops.workflow import run_detect_command
 
     if out:
         check_output(out)  # before an hour of detection, not after

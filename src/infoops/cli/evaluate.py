@@ -9,8 +9,6 @@ from click.core import ParameterSource
 
 from infoops.cli.options import db_option, json_option
 from infoops.errors import EvaluationError
-from infoops.simulate.evaluate import evaluate, format_evaluation
-from infoops.store import Store
 
 
 @click.command("evaluate")
@@ -37,6 +35,9 @@ def command(
     ctx: click.Context, truth: str, db: str, flagged: str | None, run_id: str | None, as_json: bool
 ) -> None:
     """Precision, recall, F1, per-operation recall, hard negatives flagged, role accuracy, ARI."""
+    from infoops.simulate.evaluate import evaluate, format_evaluation
+    from infoops.store import Store
+
     if flagged and ctx.get_parameter_source("db") == ParameterSource.COMMANDLINE:
         raise EvaluationError("give --db or --flagged, not both")
     if flagged:

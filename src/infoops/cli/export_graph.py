@@ -15,8 +15,8 @@ from infoops.cli.options import db_option
 @click.option("--run", "run_id", help="The detect run (default: the latest completed one).")
 def command(db: str, out: str, network: str | None, run_id: str | None) -> None:
     """Export detected accounts (role, score, network) and their fused edges for Gephi."""
+    from infoops.export.run_graph import export_graph
     from infoops.outputs import atomic_output, check_output
-    from infoops.report.graph_export import export_graph
     from infoops.store import Store
 
     check_output(out)

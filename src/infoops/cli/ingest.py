@@ -7,10 +7,7 @@ import json
 import click
 
 from infoops.cli.options import db_option, json_option, memory_option, quiet_option
-from infoops.ingest import ALL_FORMATS, ingest, mapping_for, parse_map_options
-from infoops.ingest.progress import ProgressPrinter, format_result
-from infoops.ingest.stage import parse_time_range
-from infoops.store import Store
+from infoops.ingest.fields import ALL_FORMATS
 
 
 @click.command("ingest")
@@ -30,6 +27,11 @@ def command(paths: tuple[str, ...], db: str, fmt: str | None, maps: tuple[str, .
             mapping_file: str | None, time_range: str | None, memory_limit: str | None, quiet: bool,
             as_json: bool) -> None:
     """Ingest PATH... (files or folders; format detected from content)."""
+    from infoops.ingest import ingest, mapping_for, parse_map_options
+    from infoops.ingest.progress import ProgressPrinter, format_result
+    from infoops.ingest.stage import parse_time_range
+    from infoops.store import Store
+
     mapping = mapping_for(mapping_file, parse_map_options(maps))
     times = parse_time_range(time_range) if time_range else None
     printer = None if quiet else ProgressPrinter()

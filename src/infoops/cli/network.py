@@ -20,8 +20,8 @@ from infoops.cli.options import db_option, seed_option
 def command(db: str, trace: str, window: float | None, min_weight: int,
             max_burst: int | None, out: str, seed: int) -> None:
     """Export one trace's raw weighted account pairs (account_a < account_b)."""
-    from infoops.detect.graph_export import write_edges
-    from infoops.detect.network_export import raw_edges
+    from infoops.detect.trace_edges import raw_edges
+    from infoops.export.edges import write_edges
     from infoops.outputs import check_output
     from infoops.store import Store
 

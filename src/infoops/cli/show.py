@@ -19,7 +19,7 @@ from infoops.cli.options import db_option, json_option
 def command(account: str | None, network: str | None, rejected: bool, run_id: str | None, db: str,
             as_json: bool) -> None:
     """Print the evidence for ACCOUNT (id or @screen_name), for --network N, or --rejected."""
-    from infoops.detect.explain import show
+    from infoops.report.show import show
     from infoops.store import Store
 
     if rejected and account is not None:

@@ -7,9 +7,7 @@ import json
 import click
 
 from infoops.cli.options import json_option, quiet_option, seed_option
-from infoops.simulate import SCALES, simulate
-from infoops.simulate.config import VARIANTS
-from infoops.simulate.zoo import draw_zoo, simulate_zoo
+from infoops.simulate.names import SCALES, VARIANTS
 
 
 @click.command("simulate")
@@ -48,6 +46,9 @@ def command(
     out: str, seed: int, scale: str, variant: str, zoo: bool, quiet: bool, as_json: bool
 ) -> None:
     """Write tweets.csv, users.csv (IO-archive layout), profile_changes.csv and truth.csv."""
+    from infoops.simulate.world import simulate
+    from infoops.simulate.zoo import draw_zoo, simulate_zoo
+
     say = None if quiet or as_json else (lambda msg: click.echo(f"  {msg} ...", err=True))
     if zoo and variant != "standard":
         raise click.UsageError("--variant applies to the standard worlds; drop it with --zoo")

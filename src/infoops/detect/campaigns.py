@@ -71,7 +71,7 @@ def similar_networks(vectors: pd.DataFrame, min_similarity: float = 0.6) -> list
     sim = sparse.triu(x @ x.T, k=1).tocoo()
     keep = sim.data >= min_similarity
     return sorted(
-        (nets[i], nets[j], float(v)) for i, j, v in zip(sim.row[keep], sim.col[keep], sim.data[keep])
+        (nets[i], nets[j], float(v)) for i, j, v in zip(sim.row[keep], sim.col[keep], sim.data[keep], strict=False)
     )
 
 

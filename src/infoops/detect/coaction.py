@@ -46,6 +46,8 @@ from typing import Any
 
 import duckdb
 
+from infoops.store.sql import scalar
+
 _counter = itertools.count()
 
 
@@ -127,9 +129,35 @@ def run_coaction(
     """
     width = float(window) if window >= 1 else 1.0
     w = float(window)
-    act, deg, pairs, ev, degs, acc = (
-        temp_name(f"{name}_{s}") for s in ("act", "obj", "p", "ev", "d", "acc"))
+    t = _Tables(*(temp_name(f"{name}_{s}") for s in ("act", "obj", "p", "ev", "d", "acc")))
     cap = int(max_burst) if max_burst and max_burst > 0 else 2**62
+    _stage_actions(con, t, actions_sql)
+    _bucket_ends(con, t, width, cap)
+    _close_pairs(con, t, w)
+    stats = _moments(con, t, cap)
+    _weigh_pairs(con, t, stats["accounts"])
+    stats.update(window=w, max_burst=int(max_burst))
+    for table in (f"{t.act}_ends", t.act):
+        con.execute(f"DROP TABLE {table}")
+    return TraceResult(name=name, pairs=t.pairs, evidence=t.ev, stats=stats,
+                       cleanup=[f"{t.ev}_int", t.acc, t.deg, f"{t.act}_raw"], evidence_is_view=True)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The temp tables of one co-action run (``act`` also prefixes ``_raw`` and ``_ends``)."""
+
+    act: str
+    deg: str
+    pairs: str
+    ev: str
+    degs: str
+    acc: str
+
+
+def _stage_actions(con: duckdb.DuckDBPyConnection, t: _Tables, actions_sql: str) -> None:
+    """The actions with ids as text, then integer keys for accounts and objects."""
+    act, acc, deg = t.act, t.acc, t.deg
     con.execute(
         f"""
         CREATE TEMP TABLE {act}_raw AS
@@ -156,7 +184,12 @@ def run_coaction(
         FROM (SELECT object, count(DISTINCT account_id) AS deg FROM {act}_raw GROUP BY object)
         """
     )
-    # earliest and latest action per (account, object, bucket); see module docstring
+
+
+def _bucket_ends(con: duckdb.DuckDBPyConnection, t: _Tables, width: float, cap: int) -> None:
+    """Earliest and latest action per (account, object, bucket), crowded cells left out."""
+    act, acc, deg = t.act, t.acc, t.deg
+    # see the module docstring
     con.execute(
         f"""
         CREATE TEMP TABLE {act}_ends AS
@@ -185,6 +218,11 @@ def run_coaction(
         SELECT aid, oid, bkt, t1 AS ts, p1 AS post_id FROM kept WHERE t1 > t0
         """
     )
+
+
+def _close_pairs(con: duckdb.DuckDBPyConnection, t: _Tables, w: float) -> None:
+    """The closest co-action of each account pair on each object within ``w`` seconds."""
+    act, acc, deg, ev = t.act, t.acc, t.deg, t.ev
     con.execute(
         f"""
         CREATE TEMP TABLE {ev}_int AS
@@ -220,6 +258,11 @@ def run_coaction(
         JOIN {act}_raw pa ON pa.rowid = e.post_a JOIN {act}_raw pb ON pb.rowid = e.post_b
         """
     )
+
+
+def _moments(con: duckdb.DuckDBPyConnection, t: _Tables, cap: int) -> dict[str, Any]:
+    """Account degrees and the null model's numbers (see :class:`TraceResult`)."""
+    act, deg, ev, degs = t.act, t.deg, t.ev, t.degs
     con.execute(
         f"""
         CREATE TEMP TABLE {degs} AS
@@ -235,18 +278,33 @@ def run_coaction(
         FROM {deg}
         """
     ).fetchall()[0]
-    n_accounts = con.execute(f"SELECT count(*) FROM {degs}").fetchall()[0][0]  # type: ignore[index]
-    objects, hubs, e_total, sq = (int(v or 0) for v in row)  # type: ignore[union-attr]
+    n_accounts = scalar(con, f"SELECT count(*) FROM {degs}")
+    objects, hubs, e_total, sq = (int(v or 0) for v in row)
     # time-aware second moment: each object's k^2 times the share of its
     # account pairs that co-acted within the window (bursty objects keep
     # their weight, objects whose actors are spread out in time lose it)
-    sq_w = con.execute(
+    sq_w = scalar(
+        con,
         f"""
         SELECT sum(o.deg * o.deg * w.n / (o.deg * (o.deg - 1) / 2.0))
         FROM (SELECT oid, count(*) AS n FROM {ev}_int GROUP BY oid) w
         JOIN {deg} o ON o.oid = w.oid
-        """
-    ).fetchall()[0][0]
+        """,
+    )
+    return {
+        "degrees": degs,
+        "edges_total": e_total,
+        "c": (float(sq_w or 0.0) / (e_total * e_total)) if e_total else 0.0,
+        "c_untimed": (sq / (e_total * e_total)) if e_total else 0.0,
+        "crowded_cells": hubs,
+        "objects": objects,
+        "accounts": int(n_accounts),
+    }
+
+
+def _weigh_pairs(con: duckdb.DuckDBPyConnection, t: _Tables, n_accounts: int) -> None:
+    """Per pair: weight (shared objects), TF-IDF weight and time gaps, with account ids."""
+    acc, deg, ev, pairs = t.acc, t.deg, t.ev, t.pairs
     con.execute(
         f"""
         CREATE TEMP TABLE {pairs} AS
@@ -263,21 +321,6 @@ def run_coaction(
         FROM p JOIN {acc} ca ON ca.aid = p.a JOIN {acc} cb ON cb.aid = p.b
         """
     )
-    stats = {
-        "degrees": degs,
-        "edges_total": e_total,
-        "c": (float(sq_w or 0.0) / (e_total * e_total)) if e_total else 0.0,
-        "c_untimed": (sq / (e_total * e_total)) if e_total else 0.0,
-        "crowded_cells": hubs,
-        "objects": objects,
-        "accounts": int(n_accounts),
-        "window": w,
-        "max_burst": int(max_burst),
-    }
-    for t in (f"{act}_ends", act):
-        con.execute(f"DROP TABLE {t}")
-    return TraceResult(name=name, pairs=pairs, evidence=ev, stats=stats,
-                       cleanup=[f"{ev}_int", acc, deg, f"{act}_raw"], evidence_is_view=True)
 
 
 def drop(con: duckdb.DuckDBPyConnection, result: TraceResult) -> None:

@@ -97,7 +97,7 @@ def cluster(fused: pd.DataFrame, resolution: float = 1.0, seed: int = 0) -> dict
     order = np.lexsort((names, -degree, -np.round(strength, 9)))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    g = ig.Graph(n=n, edges=list(zip(rank[ia].tolist(), rank[ib].tolist())))
+    g = ig.Graph(n=n, edges=list(zip(rank[ia].tolist(), rank[ib].tolist(), strict=False)))
     g.es["weight"] = w.tolist()
     part = leidenalg.find_partition(
         g, leidenalg.RBConfigurationVertexPartition, weights="weight",
@@ -106,7 +106,7 @@ def cluster(fused: pd.DataFrame, resolution: float = 1.0, seed: int = 0) -> dict
     membership = np.asarray(part.membership)
     labels = membership[rank]  # back to the order of ``names``
     groups: dict[int, list[str]] = {}
-    for name, lab in zip(names.tolist(), labels.tolist()):
+    for name, lab in zip(names.tolist(), labels.tolist(), strict=False):
         groups.setdefault(lab, []).append(name)
     ordered = sorted(groups.values(), key=lambda m: (-len(m), min(m)))
     return {acc: i for i, members in enumerate(ordered) for acc in members}
@@ -135,6 +135,33 @@ def _by_trace(frame: pd.DataFrame) -> pd.DataFrame:
         "trace": [t for n in names for t in n],
     })
     return frame.drop(columns="traces").assign(code=codes).merge(lookup, on="code")
+
+
+def _member_weights(internal: pd.DataFrame) -> tuple[pd.Series, dict[int, dict[str, int]],
+                                                     dict[int, dict[str, dict[str, int]]]]:
+    """Per community: each member's summed edge weight, edges per trace, and each member's
+    edges per trace, from the internal edges (``c, a, b, weight, traces``)."""
+    # one row per (community, endpoint) and per (community, endpoint, trace)
+    ends = pd.DataFrame({
+        "c": np.concatenate([internal["c"].to_numpy(), internal["c"].to_numpy()]),
+        "acc": np.concatenate([internal["a"].to_numpy(), internal["b"].to_numpy()]),
+        "w": np.concatenate([internal["weight"].to_numpy(), internal["weight"].to_numpy()]),
+        "traces": np.concatenate([internal["traces"].to_numpy(), internal["traces"].to_numpy()]),
+    })
+    strength = ends.groupby(["c", "acc"], sort=False)["w"].sum()
+    member_traces = _by_trace(ends).groupby(["c", "acc", "trace"], sort=True).size()
+    # every internal edge has two ends: a community's edges per trace are half its ends'
+    trace_counts = member_traces.groupby(level=["c", "trace"], sort=True).sum() // 2
+    counts_of: dict[int, dict[str, int]] = {}
+    tc = trace_counts.reset_index(name="k")
+    for c, t, k in zip(tc["c"].tolist(), tc["trace"].tolist(), tc["k"].tolist(), strict=True):
+        counts_of.setdefault(int(c), {})[str(t)] = int(k)
+    traces_of: dict[int, dict[str, dict[str, int]]] = {}
+    mtr = member_traces.reset_index(name="k")
+    for c, acc, t, k in zip(mtr["c"].tolist(), mtr["acc"].tolist(), mtr["trace"].tolist(),
+                            mtr["k"].tolist(), strict=True):
+        traces_of.setdefault(int(c), {}).setdefault(str(acc), {})[str(t)] = int(k)
+    return strength, counts_of, traces_of
 
 
 def describe(
@@ -171,26 +198,7 @@ def describe(
     boundary = fused.loc[~same, "weight"].to_numpy()
     out_w = (pd.Series(boundary).groupby(ca[~same]).sum()
              .add(pd.Series(boundary).groupby(cb[~same]).sum(), fill_value=0.0))
-    # one row per (community, endpoint) and per (community, endpoint, trace)
-    ends = pd.DataFrame({
-        "c": np.concatenate([internal["c"].to_numpy(), internal["c"].to_numpy()]),
-        "acc": np.concatenate([internal["a"].to_numpy(), internal["b"].to_numpy()]),
-        "w": np.concatenate([internal["weight"].to_numpy(), internal["weight"].to_numpy()]),
-        "traces": np.concatenate([internal["traces"].to_numpy(), internal["traces"].to_numpy()]),
-    })
-    strength = ends.groupby(["c", "acc"], sort=False)["w"].sum()
-    member_traces = _by_trace(ends).groupby(["c", "acc", "trace"], sort=True).size()
-    # every internal edge has two ends: a community's edges per trace are half its ends'
-    trace_counts = member_traces.groupby(level=["c", "trace"], sort=True).sum() // 2
-    counts_of: dict[int, dict[str, int]] = {}
-    tc = trace_counts.reset_index(name="k")
-    for c, t, k in zip(tc["c"].tolist(), tc["trace"].tolist(), tc["k"].tolist(), strict=True):
-        counts_of.setdefault(int(c), {})[str(t)] = int(k)
-    traces_of: dict[int, dict[str, dict[str, int]]] = {}
-    mtr = member_traces.reset_index(name="k")
-    for c, acc, t, k in zip(mtr["c"].tolist(), mtr["acc"].tolist(), mtr["trace"].tolist(),
-                            mtr["k"].tolist(), strict=True):
-        traces_of.setdefault(int(c), {}).setdefault(str(acc), {})[str(t)] = int(k)
+    strength, counts_of, traces_of = _member_weights(internal)
     members_of: dict[int, list[str]] = {}
     for acc, c in communities.items():
         members_of.setdefault(c, []).append(acc)

@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 #: trace -> (SQL counting its input rows, what the rows are)
 _INPUT_SQL: dict[str, tuple[str, str]] = {

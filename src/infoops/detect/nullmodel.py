@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from infoops.detect.coaction import TraceResult
+from infoops.store.sql import scalar
 
 
 def benjamini_hochberg(p: np.ndarray, m: int | None = None) -> np.ndarray:
@@ -78,7 +79,7 @@ def significant_edges(
         ``a, b, weight, p_value, q_value, significant, expected`` and the
         trace's own columns.
     """
-    m = con.execute(f"SELECT count(*) FROM {result.pairs}").fetchall()[0][0]  # type: ignore[index]
+    m = scalar(con, f"SELECT count(*) FROM {result.pairs}")
     if result.model == "binomial":
         df = con.sql(f"SELECT * FROM {result.pairs} WHERE weight >= {int(min_weight)}").df()
         m = max(m, int(result.stats.get("pairs_any", 0)))
@@ -97,9 +98,7 @@ def significant_edges(
             """
         ).df()
         # the family of tests: every pair of accounts that could reach min_weight
-        at_risk = con.execute(
-            f"SELECT count(*) FROM {degs} WHERE d >= {int(min_weight)}"
-        ).fetchall()[0][0]
+        at_risk = scalar(con, f"SELECT count(*) FROM {degs} WHERE d >= {int(min_weight)}")
         m = max(m, at_risk * (at_risk - 1) // 2)
         c = float(result.stats.get("c", 0.0))
         expected = df["d_a"].to_numpy(float) * df["d_b"].to_numpy(float) * c

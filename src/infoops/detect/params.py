@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
-from infoops.errors import DetectionError
+from infoops.errors import ParameterError
 
 #: Trace names in the order they run (kebab-case, the public registry keys).
 TRACE_NAMES = (
@@ -82,6 +83,16 @@ class TextParams:
     num_perm: int = 64
     bands: int = 16
     min_chars: int = 12
+
+    def validate(self) -> None:
+        """Raise :class:`ParameterError` for the first setting out of its range."""
+        check_whole("text.shingle", self.shingle, 1)
+        check_range("text.threshold", self.threshold, 0.0, 1.0)
+        check_num_perm(self.num_perm)
+        check_whole("text.bands", self.bands, 1)
+        if self.num_perm % self.bands:
+            raise ParameterError(f"text.num_perm ({self.num_perm}) must be a multiple of text.bands ({self.bands})")
+        check_whole("text.min_chars", self.min_chars, 0)
 
 
 def _default_signal_weights() -> dict[str, float]:
@@ -234,7 +245,7 @@ class RoleParams:
         full = _default_signal_weights()
         unknown = set(self.signal_weights) - set(full)
         if unknown:
-            raise DetectionError(
+            raise ParameterError(
                 f"roles: unknown signal(s) {sorted(unknown)} in signal_weights; "
                 f"choose from {', '.join(full)}")
         full.update(self.signal_weights)
@@ -242,26 +253,23 @@ class RoleParams:
         beh = dict(BEHAVIOUR_WEIGHTS)
         unknown = set(self.behaviour_weights) - set(beh)
         if unknown:
-            raise DetectionError(
+            raise ParameterError(
                 f"roles: unknown behaviour(s) {sorted(unknown)} in behaviour_weights; "
                 f"choose from {', '.join(beh)}")
         beh.update(self.behaviour_weights)
         self.behaviour_weights = beh
         for name in self._SHARES:
-            _check_range(f"roles.{name}", getattr(self, name), 0.0, 1.0)
+            check_range(f"roles.{name}", getattr(self, name), 0.0, 1.0)
         for name in self._COUNTS:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise DetectionError(f"roles.{name} must be a whole number >= 1, got {value!r}")
-        _check_range("roles.min_balance", self.min_balance, -1.0, 1.0)
-        if not (isinstance(self.k0, (int, float)) and self.k0 > 0):
-            raise DetectionError(f"roles.k0 must be > 0, got {self.k0!r}")
+            check_whole(f"roles.{name}", getattr(self, name), 1)
+        check_range("roles.min_balance", self.min_balance, -1.0, 1.0)
+        check_positive("roles.k0", self.k0)
         for kind, weights in (("signal_weights", self.signal_weights),
                               ("behaviour_weights", self.behaviour_weights)):
             for name, w in weights.items():
-                _check_range(f"roles.{kind}.{name}", w, 0.0, 1.0)
+                check_range(f"roles.{kind}.{name}", w, 0.0, 1.0)
         if self.merge_similarity is not None:
-            _check_range("roles.merge_similarity", self.merge_similarity, 0.0, 1.0)
+            check_range("roles.merge_similarity", self.merge_similarity, 0.0, 1.0)
 
     def with_overrides(self, values: dict[str, str]) -> RoleParams:
         """A copy with settings given as text (``--role NAME=VALUE``), parsed by type.
@@ -277,7 +285,7 @@ class RoleParams:
                 data[head] = {**data[head], sub: _parse_number(key, text, float)}
                 continue
             if head not in fields or sub or head in ("signal_weights", "behaviour_weights"):
-                raise DetectionError(
+                raise ParameterError(
                     f"unknown role setting {key!r}; choose from "
                     f"{', '.join(sorted(n for n in fields if not n.startswith('_')))}, "
                     "signal_weights.NAME, behaviour_weights.NAME")
@@ -286,7 +294,7 @@ class RoleParams:
                 data[head] = None
             elif isinstance(current, bool):
                 if text.strip().lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
-                    raise DetectionError(f"roles.{head}: expected true or false, got {text!r}")
+                    raise ParameterError(f"roles.{head}: expected true or false, got {text!r}")
                 data[head] = text.strip().lower() in ("true", "1", "yes", "on")
             elif isinstance(current, int):
                 data[head] = _parse_number(key, text, int)
@@ -295,16 +303,42 @@ class RoleParams:
         return RoleParams(**data)
 
 
+def check_trace(name: str) -> str:
+    """``name`` when it is a trace (:data:`TRACE_NAMES`); :class:`ParameterError` if not."""
+    if name not in TRACE_NAMES:
+        raise ParameterError(f"unknown trace {name!r}; choose from {', '.join(TRACE_NAMES)}")
+    return name
+
+
+def check_whole(name: str, value: object, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < low:
+        raise ParameterError(f"{name} must be a whole number >= {low}, got {value!r}")
+
+
+def check_positive(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value) > 0:
+        raise ParameterError(f"{name} must be a number > 0, got {value!r}")
+
+
+def check_num_perm(num_perm: object) -> None:
+    """MinHash permutations: a power of two in 1..1024 (the kernels fold hashes in halves)."""
+    if (isinstance(num_perm, bool) or not isinstance(num_perm, numbers.Integral)
+            or not 1 <= int(num_perm) <= 1024 or int(num_perm) & (int(num_perm) - 1)):
+        raise ParameterError(f"num_perm must be a power of two in 1..1024, got {num_perm!r}")
+
+
 def _parse_number(key: str, text: str, cast: type) -> Any:
     try:
         return cast(text)
     except ValueError:
-        raise DetectionError(f"roles.{key}: {text!r} is not a {cast.__name__}") from None
+        raise ParameterError(f"roles.{key}: {text!r} is not a {cast.__name__}") from None
 
 
-def _check_range(name: str, value: object, low: float, high: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise DetectionError(f"{name} must be a number in [{low:g}, {high:g}], got {value!r}")
+def check_range(name: str, value: object, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= float(value) <= high:
+        if high == float("inf"):
+            raise ParameterError(f"{name} must be a number >= {low:g}, got {value!r}")
+        raise ParameterError(f"{name} must be a number in [{low:g}, {high:g}], got {value!r}")
 
 
 @dataclass
@@ -350,24 +384,26 @@ class DetectParams:
             self.roles = RoleParams(**self.roles)
         full = _default_traces()
         for name, tp in self.traces.items():
-            if name not in full:
-                raise DetectionError(
-                    f"unknown trace {name!r}; choose from {', '.join(TRACE_NAMES)}"
-                )
-            full[name] = tp if isinstance(tp, TraceParams) else TraceParams(**tp)
+            full[check_trace(name)] = tp if isinstance(tp, TraceParams) else TraceParams(**tp)
         self.traces = full
         if isinstance(self.text, dict):
             self.text = TextParams(**self.text)
-        if not 0 < self.alpha < 1:
-            raise DetectionError(f"alpha must be in (0, 1), got {self.alpha}")
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise :class:`ParameterError` for the first setting out of its range."""
+        if isinstance(self.alpha, bool) or not isinstance(self.alpha, numbers.Real) or not 0 < float(self.alpha) < 1:
+            raise ParameterError(f"alpha must be a number in (0, 1), got {self.alpha!r}")
         for name, tp in self.traces.items():
-            if tp.window < 0:
-                raise DetectionError(f"{name}: window must be >= 0 seconds, got {tp.window}")
-        t = self.text
-        if t.num_perm % t.bands:
-            raise DetectionError(
-                f"text: num_perm ({t.num_perm}) must be a multiple of bands ({t.bands})"
-            )
+            check_range(f"{name}.window", tp.window, 0.0, float("inf"))
+            check_whole(f"{name}.min_weight", tp.min_weight, 1)
+            check_whole(f"{name}.max_burst", tp.max_burst, 0)
+        check_positive("resolution", self.resolution)
+        check_whole("min_network_size", self.min_network_size, 1)
+        check_whole("min_network_edges", self.min_network_edges, 0)
+        check_range("min_mean_degree", self.min_mean_degree, 0.0, float("inf"))
+        check_whole("evidence_per_pair", self.evidence_per_pair, 0)
+        self.text.validate()
 
     def enabled(self) -> list[str]:
         return [n for n in TRACE_NAMES if self.traces[n].enabled]
@@ -384,17 +420,10 @@ class DetectParams:
         )
         for what, values in (("window", windows or {}), ("min_weight", min_weights or {})):
             for name, value in values.items():
-                if name not in new.traces:
-                    raise DetectionError(
-                        f"unknown trace {name!r}; choose from {', '.join(TRACE_NAMES)}"
-                    )
-                setattr(new.traces[name], what, value)
+                setattr(new.traces[check_trace(name)], what, value)
         if only is not None:
             for name in only:
-                if name not in new.traces:
-                    raise DetectionError(
-                        f"unknown trace {name!r}; choose from {', '.join(TRACE_NAMES)}"
-                    )
+                check_trace(name)
             for name, tp in new.traces.items():
                 tp.enabled = name in only
         new.__post_init__()

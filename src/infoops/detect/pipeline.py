@@ -29,6 +29,7 @@ from infoops.detect.traces import run_trace
 from infoops.errors import DetectionError
 from infoops.store import Store
 from infoops.store.schema import RESULT_TABLES
+from infoops.store.sql import scalar
 
 _EDGE_BASE = ("a", "b", "weight", "p_value", "significant", "d_a", "d_b")
 
@@ -46,8 +47,7 @@ def _stage_edges(store: Store, name: str, df: pd.DataFrame) -> None:
     """Append one trace's tested edges to the run's staging table."""
     extra = [c for c in df.columns if c not in _EDGE_BASE]
     struct = ", ".join(f"'{c}': \"{c}\"" for c in extra) or "'none': NULL"
-    store.con.register("_tested_df", df)
-    try:
+    with store.registered("_tested_df", df):
         store.con.execute(
             f"""
             INSERT INTO _run_edges
@@ -56,14 +56,11 @@ def _stage_edges(store: Store, name: str, df: pd.DataFrame) -> None:
             FROM _tested_df
             """
         )
-    finally:
-        store.con.unregister("_tested_df")
 
 
 def _stage_evidence(store: Store, name: str, ev_table: str, sig: pd.DataFrame, k: int) -> None:
     """Keep the ``k`` closest co-actions behind each significant pair."""
-    store.con.register("_sig_df", sig[["a", "b"]])
-    try:
+    with store.registered("_sig_df", sig[["a", "b"]]):
         store.con.execute(
             f"""
             INSERT INTO _run_evidence
@@ -74,8 +71,6 @@ def _stage_evidence(store: Store, name: str, ev_table: str, sig: pd.DataFrame, k
             ) WHERE rn <= {int(k)}
             """
         )
-    finally:
-        store.con.unregister("_sig_df")
 
 
 def _reason(traces: dict[str, int]) -> str:
@@ -93,14 +88,11 @@ def _write_results(store: Store, run_id: str, fused: pd.DataFrame,
             "FROM _run_edges", [run_id]
         )
         if not fused.empty:
-            con.register("_fused_df", fused)
-            try:
+            with store.registered("_fused_df", fused):
                 con.execute(
                     "INSERT INTO edges SELECT ?, 'fused', a, b, weight, p_value, TRUE, "
                     "CAST(to_json({'traces': traces}) AS JSON) FROM _fused_df", [run_id]
                 )
-            finally:
-                con.unregister("_fused_df")
         con.execute(
             "INSERT INTO evidence SELECT ?, trace, a, b, post_a, post_b, object, delta_seconds "
             "FROM _run_evidence", [run_id]
@@ -122,14 +114,11 @@ def _write_results(store: Store, run_id: str, fused: pd.DataFrame,
             columns=["run_id", "network_id", "account_id", "role", "score", "signals", "reason"],
         )
         if not mem.empty:
-            con.register("_members_df", mem)
-            try:
+            with store.registered("_members_df", mem):
                 con.execute(
                     "INSERT INTO members SELECT run_id, network_id, account_id, "
                     "CAST(role AS VARCHAR), score, CAST(signals AS JSON), reason FROM _members_df"
                 )
-            finally:
-                con.unregister("_members_df")
 
 
 def detect(
@@ -174,55 +163,18 @@ def detect(
     if store.count("posts") == 0:
         raise DetectionError(f"{store.path}: the store has no posts; run `infoops ingest` first")
     con = store.con
-    run_id = _new_run_id()
-    recorded = json.loads(params.to_json())
-    recorded["seed"] = seed
-    recorded["engine"] = "duckdb" if engine is None else type(engine).__name__
+    run_id = _start_run(store, params, seed, engine)
     trace_runner = run_trace if engine is None else engine.run_trace
-    with store.transaction():
-        con.execute(
-            "INSERT INTO detect_runs VALUES (?, now(), NULL, 'running', ?, NULL)",
-            [run_id, json.dumps(recorded)],
-        )
-        store.claim_run(run_id, "detect")  # a dead run is found and cleaned up on the next open
     summary: dict[str, Any] = {"traces": {}}
     t_start = time.perf_counter()
     try:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _run_edges (trace TEXT, a TEXT, b TEXT, weight DOUBLE,"
-            " p_value DOUBLE, significant BOOLEAN, detail JSON)"
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _run_evidence (trace TEXT, a TEXT, b TEXT, post_a TEXT,"
-            " post_b TEXT, object TEXT, delta_seconds DOUBLE)"
-        )
+        _create_staging(con)
         # what each trace has to work with; an empty one is said so, with why
         summary["inputs"] = trace_inputs(con, list(params.enabled()))
         tested: dict[str, pd.DataFrame] = {}
         for name in params.enabled():
-            t0 = time.perf_counter()
             _say(progress, f"trace {name}")
-            tp = params.traces[name]
-            res = trace_runner(con, name, params, seed=seed)
-            try:
-                n_pairs = con.execute(f"SELECT count(*) FROM {res.pairs}").fetchall()[0][0]  # type: ignore[index]
-                df = significant_edges(con, res, tp.min_weight, params.alpha)
-                sig = df[df["significant"]]
-                _stage_edges(store, name, df)
-                if res.fetch_evidence is not None:  # only the significant pairs' evidence
-                    res.fetch_evidence(con, sig[["a", "b"]])
-                _stage_evidence(store, name, res.evidence, sig, params.evidence_per_pair)
-            finally:
-                drop(con, res)
-            # fusion reads only the significant edges; the rest are in _run_edges already
-            n_tested = len(df)
-            tested[name] = sig.reset_index(drop=True)
-            del df
-            stats = {k: v for k, v in res.stats.items() if k != "degrees"}
-            summary["traces"][name] = {
-                "pairs": int(n_pairs), "tested": n_tested, "significant": len(sig),
-                "seconds": round(time.perf_counter() - t0, 3), **stats,
-            }
+            tested[name], summary["traces"][name] = _run_one_trace(store, name, params, trace_runner, seed)
         _say(progress, "fusion and clustering")
         fused = fuse(tested)
         communities = cluster(fused, params.resolution, seed)
@@ -233,19 +185,7 @@ def detect(
         _say(progress, "roles, membership and scores")
         summary["roles"] = (refine(store, run_id, params.roles) if roles
                             else "skipped (roles=False)")
-        n_acc, n_net = con.execute(
-            "SELECT count(DISTINCT account_id), count(DISTINCT network_id) FROM members "
-            "WHERE run_id = ?", [run_id]
-        ).fetchall()[0]  # type: ignore[misc]
-        summary.update(
-            fused_edges=len(fused), networks=int(n_net), accounts=int(n_acc),
-            seconds=round(time.perf_counter() - t_start, 3),
-        )
-        with store.transaction():
-            con.execute(
-                "UPDATE detect_runs SET status = 'completed', finished_at = now(), summary = ? "
-                "WHERE run_id = ?", [json.dumps(summary), run_id]
-            )
+        _finish_run(store, run_id, summary, len(fused), t_start)
     except BaseException as exc:
         _fail(store, run_id, exc)
         raise
@@ -255,6 +195,76 @@ def detect(
             with contextlib.suppress(Exception):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
     return run_id
+
+
+def _create_staging(con: Any) -> None:
+    """The temp tables each trace appends its tested edges and evidence to."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _run_edges (trace TEXT, a TEXT, b TEXT, weight DOUBLE,"
+        " p_value DOUBLE, significant BOOLEAN, detail JSON)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _run_evidence (trace TEXT, a TEXT, b TEXT, post_a TEXT,"
+        " post_b TEXT, object TEXT, delta_seconds DOUBLE)"
+    )
+
+
+def _start_run(store: Store, params: DetectParams, seed: int, engine: Any) -> str:
+    """Record a new run as ``running`` with its parameters; return its id."""
+    run_id = _new_run_id()
+    recorded = json.loads(params.to_json())
+    recorded["seed"] = seed
+    recorded["engine"] = "duckdb" if engine is None else type(engine).__name__
+    with store.transaction():
+        store.con.execute(
+            "INSERT INTO detect_runs VALUES (?, now(), NULL, 'running', ?, NULL)",
+            [run_id, json.dumps(recorded)],
+        )
+        store.claim_run(run_id, "detect")  # a dead run is found and cleaned up on the next open
+    return run_id
+
+
+def _run_one_trace(store: Store, name: str, params: DetectParams, trace_runner: Callable[..., Any],
+                   seed: int) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Run one trace and its null model, stage its edges and evidence; return its
+    significant edges (all fusion reads) and its summary."""
+    con = store.con
+    t0 = time.perf_counter()
+    tp = params.traces[name]
+    res = trace_runner(con, name, params, seed=seed)
+    try:
+        n_pairs = scalar(con, f"SELECT count(*) FROM {res.pairs}")
+        df = significant_edges(con, res, tp.min_weight, params.alpha)
+        sig = df[df["significant"]]
+        _stage_edges(store, name, df)
+        if res.fetch_evidence is not None:  # only the significant pairs' evidence
+            res.fetch_evidence(con, sig[["a", "b"]])
+        _stage_evidence(store, name, res.evidence, sig, params.evidence_per_pair)
+    finally:
+        drop(con, res)
+    stats = {k: v for k, v in res.stats.items() if k != "degrees"}
+    return sig.reset_index(drop=True), {
+        "pairs": int(n_pairs), "tested": len(df), "significant": len(sig),
+        "seconds": round(time.perf_counter() - t0, 3), **stats,
+    }
+
+
+def _finish_run(store: Store, run_id: str, summary: dict[str, Any], n_fused: int, t_start: float) -> None:
+    """Count what the run kept and mark it ``completed`` with its summary."""
+    con = store.con
+    n_acc, n_net = con.execute(
+        "SELECT count(DISTINCT account_id), count(DISTINCT network_id) FROM members "
+        "WHERE run_id = ?", [run_id]
+    ).fetchall()[0]
+    summary.update(
+        fused_edges=n_fused, networks=int(n_net), accounts=int(n_acc),
+        seconds=round(time.perf_counter() - t_start, 3),
+    )
+    with store.transaction():
+        con.execute(
+            "UPDATE detect_runs SET status = 'completed', finished_at = now(), summary = ? "
+            "WHERE run_id = ?", [json.dumps(summary), run_id]
+        )
 
 
 def _fail(store: Store, run_id: str, exc: BaseException) -> None:

@@ -148,7 +148,7 @@ def merge_plan(sources: pd.DataFrame, sizes: dict[str, int], min_amplifiers: int
     ranked = ranked[part.to_numpy() | (ranked["network_id"].to_numpy()
                                        == ranked["account_id"].map(main).to_numpy())]
     shared: dict[tuple[str, str], int] = {}
-    for acc, grp in ranked.groupby("account_id", sort=True):
+    for _acc, grp in ranked.groupby("account_id", sort=True):
         nets = sorted(set(grp["network_id"]))
         for i, x in enumerate(nets):
             for y in nets[i + 1:]:
@@ -260,15 +260,12 @@ def recruit(store: Store, run_id: str, params: RoleParams,
 def _insert_members(store: Store, run_id: str, rows: pd.DataFrame) -> None:
     if rows.empty:
         return
-    store.con.register("_recruits", rows[["network_id", "account_id"]].assign(run_id=run_id))
-    try:
-        with store.transaction():
-            store.execute(
-                "INSERT INTO members (run_id, network_id, account_id) "
-                "SELECT run_id, network_id, account_id FROM _recruits"
-            )
-    finally:
-        store.con.unregister("_recruits")
+    with store.registered("_recruits", rows[["network_id", "account_id"]].assign(run_id=run_id)), \
+            store.transaction():
+        store.execute(
+            "INSERT INTO members (run_id, network_id, account_id) "
+            "SELECT run_id, network_id, account_id FROM _recruits"
+        )
 
 
 def _recruit_cores(store: Store, run_id: str, params: RoleParams,
@@ -294,18 +291,14 @@ def apply_renames(store: Store, run_id: str, renames: dict[str, str]) -> None:
     if not renames:
         return
     con = store.con
-    con.register("_renames", pd.DataFrame({"old": list(renames), "new": list(renames.values())},
-                                          dtype="object"))
-    try:
-        with store.transaction():
-            con.execute(
-                "UPDATE members SET network_id = r.new FROM _renames r "
-                "WHERE members.run_id = $run AND members.network_id = r.old",
-                {"run": run_id},
-            )
-            con.execute(
-                "DELETE FROM networks WHERE run_id = $run AND network_id IN (SELECT old FROM _renames)",
-                {"run": run_id},
-            )
-    finally:
-        con.unregister("_renames")
+    frame = pd.DataFrame({"old": list(renames), "new": list(renames.values())}, dtype="object")
+    with store.registered("_renames", frame), store.transaction():
+        con.execute(
+            "UPDATE members SET network_id = r.new FROM _renames r "
+            "WHERE members.run_id = $run AND members.network_id = r.old",
+            {"run": run_id},
+        )
+        con.execute(
+            "DELETE FROM networks WHERE run_id = $run AND network_id IN (SELECT old FROM _renames)",
+            {"run": run_id},
+        )

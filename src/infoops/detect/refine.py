@@ -78,7 +78,7 @@ class _Stage:
                 gone, "bystander: the network only touches it (no coordination of its own)",
                 [f"outsider: {s:.0%} of its {int(n):,} posts tie it to the network "
                  f"(needs {self.params.min_member_share:.0%})"
-                 for s, n in zip(share, features["n_posts"])])
+                 for s, n in zip(share, features["n_posts"], strict=False)])
             rows = features.loc[gone | out, ["network_id", "account_id"]].assign(
                 role=np.where(gone, "bystander", "outsider")[gone | out], score=np.nan,
                 reason=reasons[gone | out])
@@ -101,7 +101,7 @@ class _Stage:
                 reason=[f"outsider: {s:.0%} of its {int(n):,} posts tie it to the network, it "
                         f"coordinates with {int(p):,} of its members and shows no account signal"
                         for s, n, p in zip(share[weak], kept.loc[weak, "n_posts"],
-                                           kept.loc[weak, "n_partners"])])
+                                           kept.loc[weak, "n_partners"], strict=False)])
             self.removed.append(rows[_REMOVED_COLUMNS])
             _delete_members(self.store, self.run_id, rows[["network_id", "account_id"]])
             kept = kept[~weak].reset_index(drop=True)
@@ -143,7 +143,7 @@ def refine(store: Store, run_id: str, params: RoleParams | None = None) -> dict[
     merged: dict[str, str] = {}
     if params.recruit or params.merge_similarity is not None:
         before = dict(zip(networks.loc[networks["keep"], "network_id"],
-                          networks.loc[networks["keep"], "score"]))
+                          networks.loc[networks["keep"], "score"], strict=False))
         recruits = pd.DataFrame(columns=["network_id", "account_id", "kind"])
         if params.recruit:
             recruits, merged = recruit(store, run_id, params, set(before))
@@ -163,7 +163,7 @@ def refine(store: Store, run_id: str, params: RoleParams | None = None) -> dict[
             members, networks = result
             networks = _never_lost(stage, networks, recruits, before, merged)
     if merged:
-        for detail, nid in zip(networks["detail"], networks["network_id"]):
+        for detail, nid in zip(networks["detail"], networks["network_id"], strict=False):
             parts = sorted(old for old, new in merged.items() if new == nid)
             if parts:
                 detail["merged"] = parts
@@ -240,11 +240,11 @@ def _write(store: Store, run_id: str, members: pd.DataFrame, networks: pd.DataFr
     kept_ids = set(networks["network_id"])
     mem = members[members["network_id"].isin(kept_ids)].assign(run_id=run_id)
     old = store.sql("SELECT network_id, detail FROM networks WHERE run_id = $run", {"run": run_id})
-    old_detail = dict(zip(old["network_id"], old["detail"]))
+    old_detail = dict(zip(old["network_id"], old["detail"], strict=False))
     nets = networks.assign(
         run_id=run_id,
         detail=[_detail_json(old_detail.get(n), d)
-                for n, d in zip(networks["network_id"], networks["detail"])])
+                for n, d in zip(networks["network_id"], networks["detail"], strict=False)])
     con = store.con
     with store.registered("_roles_members", mem[["run_id", "network_id", "account_id", "role",
                                                  "score", "signals", "reason"]]), \

@@ -65,28 +65,8 @@ FEATURE_COLUMNS = (
 LEAD_TRACES = ("text-similarity",)
 
 
-def role_features(store: Store, run_id: str) -> pd.DataFrame:
-    """Per-member behaviour inside its network, one row per member of ``run_id``.
-
-    Columns (:data:`FEATURE_COLUMNS`): posts by kind (``n_original``;
-    ``n_authored`` = originals + quotes + replies; ``n_amplify`` = retweets +
-    quotes + replies), ``n_amp_internal`` (of those, the ones aimed at another
-    member) and ``n_amp_targets`` (distinct members aimed at), the median
-    delay in seconds of its internal retweets, engagement it received
-    (``received``, ``received_internal``, ``n_amplifiers`` = distinct members
-    engaging), its significant coordination partners in the network
-    (``n_partners``; ``n_active_partners`` leaves out fast-retweet edges in
-    which it was only the one retweeted) and the traces involved;
-    ``n_led`` / ``n_followed``: in the near-duplicate evidence pairs it shares
-    with other members, how often its post came first / second;
-    ``n_tied``: its distinct posts that tie it to the network (reposts and
-    quotes of members, its own posts that members reposted or quoted, reposts
-    of posts another member reposted, the posts behind its coordination
-    edges with members) and ``n_tied_acting`` the same without its own posts
-    that members amplified (what it *did*, not what was done to it).
-    """
-    return store.sql(
-        """
+#: :func:`role_features`, part 1: members, their own posts and their amplification of each other.
+_AMPLIFY_SQL = """
         WITH m AS (SELECT DISTINCT network_id, account_id FROM members WHERE run_id = $run),
         own AS (
             SELECT p.account_id, count(*) AS n_posts,
@@ -128,7 +108,9 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
             WHERE p.kind IN ('retweet', 'quote', 'reply') AND p.account_id <> t.account_id
             GROUP BY ALL
         ),
-        e AS (
+"""
+#: :func:`role_features`, part 2: coordination partners and who posted first, inside each network.
+_LINKS_SQL = """        e AS (
             SELECT trace, a AS account_id, b AS other,
                    trace IN $passive AND coalesce(TRY_CAST(json_extract(detail, '$.a_to_b') AS BIGINT), 1) = 0
                        AS passive
@@ -179,7 +161,9 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
             FROM inside WHERE kind = 'lead'
             GROUP BY ALL
         ),
-        -- posts that tie a member to its network: reposts/quotes of members, its own
+"""
+#: :func:`role_features`, part 3: posts that tie a member to its network.
+_TIED_SQL = """        -- posts that tie a member to its network: reposts/quotes of members, its own
         -- posts that members reposted or quoted (``amplified``), reposts of what
         -- another member reposted, and the posts behind its coordination edges
         co_rt AS (
@@ -211,7 +195,9 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
                    count(DISTINCT post_id) FILTER (WHERE NOT amplified) AS n_tied_acting
             FROM tied GROUP BY ALL
         )
-        SELECT m.network_id, m.account_id,
+"""
+#: :func:`role_features`, part 4: one row per member.
+_SELECT_SQL = """        SELECT m.network_id, m.account_id,
                coalesce(own.n_posts, 0) AS n_posts, coalesce(own.n_original, 0) AS n_original,
                coalesce(own.n_authored, 0) AS n_authored, coalesce(own.n_amplify, 0) AS n_amplify,
                coalesce(ao.n_amp_internal, 0) AS n_amp_internal,
@@ -235,7 +221,31 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
         LEFT JOIN lead ld USING (network_id, account_id)
         LEFT JOIN tied_n tn USING (network_id, account_id)
         ORDER BY m.network_id, m.account_id
-        """,
+"""
+
+
+def role_features(store: Store, run_id: str) -> pd.DataFrame:
+    """Per-member behaviour inside its network, one row per member of ``run_id``.
+
+    Columns (:data:`FEATURE_COLUMNS`): posts by kind (``n_original``;
+    ``n_authored`` = originals + quotes + replies; ``n_amplify`` = retweets +
+    quotes + replies), ``n_amp_internal`` (of those, the ones aimed at another
+    member) and ``n_amp_targets`` (distinct members aimed at), the median
+    delay in seconds of its internal retweets, engagement it received
+    (``received``, ``received_internal``, ``n_amplifiers`` = distinct members
+    engaging), its significant coordination partners in the network
+    (``n_partners``; ``n_active_partners`` leaves out fast-retweet edges in
+    which it was only the one retweeted) and the traces involved;
+    ``n_led`` / ``n_followed``: in the near-duplicate evidence pairs it shares
+    with other members, how often its post came first / second;
+    ``n_tied``: its distinct posts that tie it to the network (reposts and
+    quotes of members, its own posts that members reposted or quoted, reposts
+    of posts another member reposted, the posts behind its coordination
+    edges with members) and ``n_tied_acting`` the same without its own posts
+    that members amplified (what it *did*, not what was done to it).
+    """
+    return store.sql(
+        _AMPLIFY_SQL + _LINKS_SQL + _TIED_SQL + _SELECT_SQL,
         {"run": run_id, "passive": list(PASSIVE_TRACES), "summary": list(SUMMARY_TRACES),
          "lead": list(LEAD_TRACES)},
     )

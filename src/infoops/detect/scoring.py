@@ -243,7 +243,7 @@ def keep_networks(networks: pd.DataFrame, params: RoleParams) -> tuple[pd.Series
     keep = ~small & ~weak
     reasons = []
     row: Any  # a named tuple of the networks frame
-    for row, is_small, is_weak in zip(networks.itertuples(), small, weak):
+    for row, is_small, is_weak in zip(networks.itertuples(), small, weak, strict=False):
         if is_small:
             reasons.append(f"{int(row.n_accounts)} member(s) after roles and membership "
                            f"(fewer than {params.min_members})")
@@ -396,7 +396,7 @@ def _network_rhythm(store: Store, frame: pd.DataFrame) -> dict[str, dict[str, An
     sums = np.zeros((len(names), counts.shape[1]))
     np.add.at(sums, code, counts[net["row"].astype(int).to_numpy()])
     offset, share, weekend = office_shares(sums)
-    for g, o, s, w, tot in zip(names, offset, share, weekend, sums.sum(axis=1)):
+    for g, o, s, w, tot in zip(names, offset, share, weekend, sums.sum(axis=1), strict=False):
         out[g] = {"utc_offset": int(o), "office_share": round(float(s), 4),
                   "weekend_share": round(float(w), 4), "n_posts": int(tot)}
     return out

@@ -36,8 +36,9 @@ from typing import Any
 import duckdb
 
 from infoops.detect.coaction import TraceResult, temp_name
-from infoops.detect.params import DetectParams, TraceParams
+from infoops.detect.params import DetectParams, TraceParams, check_trace
 from infoops.errors import DetectionError
+from infoops.store.sql import quote_ident, registered
 
 #: Traces this engine runs on Spark (all of them).
 SPARK_TRACES = ("co-retweet", "fast-retweet", "co-url", "co-domain", "co-hashtag",
@@ -175,8 +176,7 @@ class SparkEngine:
         from infoops.detect import traces
 
         params = params or DetectParams()
-        if name not in traces.TRACES:
-            raise DetectionError(f"unknown trace {name!r}; choose from {', '.join(traces.TRACES)}")
+        check_trace(name)
         tp = tp or params.traces[name]
         if name not in SPARK_TRACES:
             return traces.run_trace(con, name, params, tp, seed)
@@ -197,14 +197,10 @@ class SparkEngine:
         """Collect a Spark frame into a DuckDB temp table (new, or ``insert``
         into an existing one) with the given column types."""
         pdf = df.toPandas()
-        view = temp_name("spark_in")
-        con.register(view, pdf)
-        try:
-            select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items())
+        with registered(con, temp_name("spark_in"), pdf) as view:
+            select = ", ".join(f"CAST({quote_ident(c)} AS {t}) AS {quote_ident(c)}" for c, t in columns.items())
             into = f"INSERT INTO {table}" if insert else f"CREATE TEMP TABLE {table} AS"
             con.execute(f"{into} SELECT {select} FROM {view}")
-        finally:
-            con.unregister(view)
         return len(pdf)
 
     def _coaction(self, con: duckdb.DuckDBPyConnection, name: str, actions_sql: str,
@@ -215,6 +211,47 @@ class SparkEngine:
         w = float(window)
         cap = int(max_burst) if max_burst and max_burst > 0 else 2**62
         v = temp_name(f"sp_{name}")
+        raw, deg, ev = self._coaction_views(v, actions_sql, width, w, cap)
+        objects, e_total, sq = spark.sql(
+            f"SELECT count(*), sum(deg), sum(deg * deg) FROM {v}_deg").collect()[0]
+        hubs = spark.sql(f"SELECT count(*) FROM {v}_busy").collect()[0][0]
+        degs, pairs, ev_t = (temp_name(f"{name}_{s}") for s in ("d", "p", "ev"))
+        back = self._to_duckdb(con, spark.sql(
+            f"SELECT account_id, count(DISTINCT object) AS d FROM {v}_raw GROUP BY account_id"),
+            degs, {"account_id": "VARCHAR", "d": "BIGINT"})
+        n_accounts = back
+        sq_w = spark.sql(SQ_W_SQL.format(ev=f"{v}_ev", od=f"{v}_deg")).collect()[0][0]
+        back += self._to_duckdb(
+            con, spark.sql(PAIRS_SQL.format(ev=f"{v}_ev", od=f"{v}_deg",
+                                            n=max(int(n_accounts), 1))), pairs,
+            {"a": "VARCHAR", "b": "VARCHAR", "weight": "BIGINT", "tfidf": "DOUBLE",
+             "min_delta": "DOUBLE", "mean_delta": "DOUBLE"})
+        for t in ("raw", "deg", "ends", "busy", "act", "ev"):
+            spark.catalog.dropTempView(f"{v}_{t}")
+        raw.unpersist()
+        deg.unpersist()
+        stats = {
+            "degrees": degs,
+            "edges_total": int(e_total or 0),
+            "c": (float(sq_w or 0.0) / (e_total * e_total)) if e_total else 0.0,
+            "c_untimed": (int(sq or 0) / (e_total * e_total)) if e_total else 0.0,
+            "crowded_cells": int(hubs or 0),
+            "objects": int(objects or 0),
+            "accounts": int(n_accounts),
+            "window": w,
+            "max_burst": int(max_burst),
+            "engine": "spark",
+            "returned_rows": back,  # what came back to this machine before the null model
+        }
+        res = TraceResult(name=name, pairs=pairs, evidence=ev_t, stats=stats)
+        self._remote_evidence(con, res, ev, k, [ev])
+        return res
+
+    def _coaction_views(self, v: str, actions_sql: str, width: float, w: float,
+                        cap: int) -> tuple[Any, Any, Any]:
+        """The Spark temp views ``{v}_raw, _deg, _ends, _busy, _act, _ev`` of one co-action
+        trace; returns the cached raw actions, object degrees and evidence frames."""
+        spark = self.spark
         raw = spark.sql(f"""
             SELECT CAST(account_id AS STRING) AS account_id, CAST(post_id AS STRING) AS post_id,
                    CAST(object AS STRING) AS object, CAST(ts AS DOUBLE) AS ts
@@ -263,40 +300,7 @@ class SparkEngine:
             FROM hits GROUP BY a, b, object
         """).cache()
         ev.createOrReplaceTempView(f"{v}_ev")
-        objects, e_total, sq = spark.sql(
-            f"SELECT count(*), sum(deg), sum(deg * deg) FROM {v}_deg").collect()[0]
-        hubs = spark.sql(f"SELECT count(*) FROM {v}_busy").collect()[0][0]
-        degs, pairs, ev_t = (temp_name(f"{name}_{s}") for s in ("d", "p", "ev"))
-        back = self._to_duckdb(con, spark.sql(
-            f"SELECT account_id, count(DISTINCT object) AS d FROM {v}_raw GROUP BY account_id"),
-            degs, {"account_id": "VARCHAR", "d": "BIGINT"})
-        n_accounts = back
-        sq_w = spark.sql(SQ_W_SQL.format(ev=f"{v}_ev", od=f"{v}_deg")).collect()[0][0]
-        back += self._to_duckdb(
-            con, spark.sql(PAIRS_SQL.format(ev=f"{v}_ev", od=f"{v}_deg",
-                                            n=max(int(n_accounts), 1))), pairs,
-            {"a": "VARCHAR", "b": "VARCHAR", "weight": "BIGINT", "tfidf": "DOUBLE",
-             "min_delta": "DOUBLE", "mean_delta": "DOUBLE"})
-        for t in ("raw", "deg", "ends", "busy", "act", "ev"):
-            spark.catalog.dropTempView(f"{v}_{t}")
-        raw.unpersist()
-        deg.unpersist()
-        stats = {
-            "degrees": degs,
-            "edges_total": int(e_total or 0),
-            "c": (float(sq_w or 0.0) / (e_total * e_total)) if e_total else 0.0,
-            "c_untimed": (int(sq or 0) / (e_total * e_total)) if e_total else 0.0,
-            "crowded_cells": int(hubs or 0),
-            "objects": int(objects or 0),
-            "accounts": int(n_accounts),
-            "window": w,
-            "max_burst": int(max_burst),
-            "engine": "spark",
-            "returned_rows": back,  # what came back to this machine before the null model
-        }
-        res = TraceResult(name=name, pairs=pairs, evidence=ev_t, stats=stats)
-        self._remote_evidence(con, res, ev, k, [ev])
-        return res
+        return raw, deg, ev
 
     def _remote_evidence(self, con: duckdb.DuckDBPyConnection, res: TraceResult, ev: Any,
                          k: int, cached: list[Any]) -> None:

@@ -149,7 +149,7 @@ def text_actions(spark: Any, text: TextParams, seed: int, view: str
                     texts.groupBy("rng").count().collect())
     n = sum(c for _, c in counts)
     offsets = spark.createDataFrame(
-        list(zip([r for r, _ in counts], np.cumsum([0] + [c for _, c in counts])[:-1].tolist())),
+        list(zip([r for r, _ in counts], np.cumsum([0] + [c for _, c in counts])[:-1].tolist(), strict=False)),
         "rng long, off long")
     from pyspark.sql import Window
 

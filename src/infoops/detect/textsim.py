@@ -34,9 +34,11 @@ from scipy.sparse.csgraph import connected_components
 
 from infoops.detect import textkernels as K
 from infoops.detect.coaction import TraceResult, run_coaction, temp_name
-from infoops.detect.params import TextParams, TraceParams
+from infoops.detect.params import TextParams, TraceParams, check_num_perm
 from infoops.detect.textkernels import CJK_RANGES
 from infoops.detect.traces import OWN, TS_BY_DIALECT
+from infoops.errors import DetectionError
+from infoops.store.sql import registered
 
 __all__ = [
     "CJK_RANGES",
@@ -141,7 +143,7 @@ def normalize_all(texts: pa.Array | pa.ChunkedArray, rows: np.ndarray | None = N
     arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
     arr = arr.cast(pa.large_string())
     if arr.null_count:
-        raise ValueError("normalize_all takes texts without nulls")
+        raise DetectionError("normalize_all takes texts without nulls; filter them out first")
     _, off_buf, data_buf = arr.buffers()
     offs = np.frombuffer(off_buf, dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.empty(
@@ -218,8 +220,7 @@ def shingles(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
 def _signatures(cps: np.ndarray, offs: np.ndarray, k: int, num_perm: int,
                 seed: int) -> np.ndarray:
     """:func:`minhash` of the texts ``cps[offs[d]:offs[d+1]]``."""
-    if num_perm & (num_perm - 1) or not 1 <= num_perm <= 1024:
-        raise ValueError(f"num_perm must be a power of two in 1..1024, got {num_perm}")
+    check_num_perm(num_perm)
     salt = np.random.default_rng(seed).integers(0, 2**63, dtype=np.uint64)
     rng = np.random.default_rng([seed, 17])
     probes = np.stack([rng.integers(0, num_perm, size=num_perm) for _ in range(_ROUNDS)])
@@ -483,14 +484,10 @@ def text_similarity(
         "ts": posts["ts"].take(keep),
     })
     del posts
-    lab = temp_name("text_actions")
-    con.register(lab, actions)
-    try:
+    with registered(con, temp_name("text_actions"), actions) as lab:
         res = run_coaction(con, "text-similarity",
                            f"SELECT account_id, post_id, object, ts FROM {lab}",
                            tp.window, tp.max_burst)
-    finally:
-        con.unregister(lab)
     res.stats["texts"] = int(labels.size)
     res.stats["clusters"] = int(labels.max()) + 1 if labels.size else 0
     return res

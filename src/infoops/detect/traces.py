@@ -34,7 +34,7 @@ from collections.abc import Callable
 import duckdb
 
 from infoops.detect.coaction import TraceResult, run_coaction, temp_name
-from infoops.detect.params import DetectParams, TraceParams
+from infoops.detect.params import DetectParams, TraceParams, check_trace
 
 #: Seconds since the epoch of a post, per SQL dialect (the one dialect-specific
 #: expression of the actions; Spark reads the Parquet export with the session
@@ -197,7 +197,7 @@ def fast_retweet(
     con.execute(f"CREATE TEMP TABLE {pairs} AS {sql['pairs'].format(rt=rt)}")
     row = con.execute(sql["stats"].format(rt=rt)).fetchall()[0]
     con.execute(f"DROP TABLE {rt}")
-    fast, total, pairs_any = (int(v or 0) for v in row)  # type: ignore[union-attr]
+    fast, total, pairs_any = (int(v or 0) for v in row)
     stats = {"fast": fast, "retweets": total, "q": (fast / total) if total else 0.0,
              "pairs_any": pairs_any, "window": w}
     return TraceResult("fast-retweet", pairs, ev, stats, model="binomial")
@@ -234,9 +234,6 @@ def run_trace(
     seed: int = 0,
 ) -> TraceResult:
     """Run one trace by name with the given (or default) parameters."""
-    from infoops.errors import DetectionError
-
-    if name not in TRACES:
-        raise DetectionError(f"unknown trace {name!r}; choose from {', '.join(TRACES)}")
+    check_trace(name)
     params = params or DetectParams()
     return TRACES[name](con, tp or params.traces[name], params, seed)

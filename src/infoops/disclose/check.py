@@ -218,7 +218,7 @@ def _scan_csv(path: Path, rel: str, known: _Known, result: CheckResult) -> Itera
         for row in reader:
             uid = key(row[header.index("userid")]) if "userid" in header and len(row) == len(header) else ""
             own = known.public_members.get(uid) if uid else None
-            for column, value in zip(header, row):
+            for column, value in zip(header, row, strict=False):
                 result.cells += 1
                 if not value:
                     continue

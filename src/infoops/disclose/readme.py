@@ -35,26 +35,7 @@ def _oneline(value: object) -> str:
 def readme_text(name: str, sel: Selection, policy: Policy, stats: ReleaseStats,
                 users_file: str, tweets_file: str) -> str:
     """Markdown README of release ``name``."""
-    net = sel.network
-    lines = [f"# {name}: information operations release", ""]
-    if sel.case_id:
-        title = _oneline(sel.case.get("title") or "")
-        lines += [
-            f"The accounts that case `{sel.case_id}`{f' ({title})' if title else ''} confirmed"
-            " as part of the operation (and, where the case recorded takedowns, only those"
-            " taken down and not restored)"
-            + (f", from network `{sel.network_id}` of detect run `{sel.run_id}`." if sel.network_id else ".")
-        ]
-    else:
-        lines += [f"The accounts of network `{sel.network_id}` found by infoops detect run `{sel.run_id}`."]
-    if net:
-        score = net.get("score")
-        lines += [
-            "",
-            f"- Detection score: {score:.3f}" if isinstance(score, float) else "- Detection score: n/a",
-            f"- Linked by: {_oneline(net.get('traces') or 'n/a')}",
-            f"- Why: {_oneline(net.get('reason') or 'n/a')}",
-        ]
+    lines = [f"# {name}: information operations release", "", *_what(sel)]
     if sel.core_only:
         lines += ["", "Core accounts only: the network's amplifiers are left out."]
     lines += [
@@ -79,7 +60,38 @@ def readme_text(name: str, sel: Selection, policy: Policy, stats: ReleaseStats,
     lines += _table(stats.post_languages, stats.posts, "tweet_language")
     lines += ["", "Posts by kind:", ""]
     lines += _table(stats.kinds, stats.posts, "kind")
-    lines += [
+    lines += _files_and_policy(policy, users_file, tweets_file)
+    return "\n".join(lines) + "\n"
+
+
+def _what(sel: Selection) -> list[str]:
+    """Which accounts the release holds, and why they were selected."""
+    net = sel.network
+    lines: list[str] = []
+    if sel.case_id:
+        title = _oneline(sel.case.get("title") or "")
+        lines += [
+            f"The accounts that case `{sel.case_id}`{f' ({title})' if title else ''} confirmed"
+            " as part of the operation (and, where the case recorded takedowns, only those"
+            " taken down and not restored)"
+            + (f", from network `{sel.network_id}` of detect run `{sel.run_id}`." if sel.network_id else ".")
+        ]
+    else:
+        lines += [f"The accounts of network `{sel.network_id}` found by infoops detect run `{sel.run_id}`."]
+    if net:
+        score = net.get("score")
+        lines += [
+            "",
+            f"- Detection score: {score:.3f}" if isinstance(score, float) else "- Detection score: n/a",
+            f"- Linked by: {_oneline(net.get('traces') or 'n/a')}",
+            f"- Why: {_oneline(net.get('reason') or 'n/a')}",
+        ]
+    return lines
+
+
+def _files_and_policy(policy: Policy, users_file: str, tweets_file: str) -> list[str]:
+    """The files of a release and the anonymisation policy applied."""
+    return [
         "",
         "## Files",
         "",
@@ -113,4 +125,4 @@ def readme_text(name: str, sel: Selection, policy: Policy, stats: ReleaseStats,
         "",
         "Check the files against `manifest.json` with `sha256sum`.",
     ]
-    return "\n".join(lines) + "\n"
+

@@ -42,6 +42,7 @@ from infoops.ioarchive import (
     USER_COLUMNS,
 )
 from infoops.store import Store
+from infoops.store.sql import registered
 
 MANIFEST = "manifest.json"
 README = "README.md"
@@ -212,25 +213,25 @@ def write_release(store: Store, selection: Selection, name: str, out: str | Path
     return Release(out, name, stats, manifest, time.perf_counter() - t0)
 
 
-def _register_members(cur: Any, selection: Selection) -> None:
-    cur.register("_rel", pa.table({
+def _members_table(selection: Selection) -> pa.Table:
+    """The selected members as ``(account_id, role)``, registered as ``_rel`` by the writers."""
+    return pa.table({
         "account_id": pa.array([a for a, _ in selection.members], pa.string()),
         "role": pa.array([r for _, r in selection.members], pa.string()),
-    }))
+    })
 
 
 def _write_users(store: Store, selection: Selection, anon: _Anonymiser, path: Path,
                  stats: ReleaseStats) -> dict[str, tuple[str, ...]]:
     """Write the users file; return the released profile columns by released user id."""
     cur = store.reader()
-    _register_members(cur, selection)
-    rows = cur.execute(
-        "SELECT r.account_id, r.role, a.screen_name, a.display_name, a.location, a.description, "
-        "a.profile_url, a.followers, a.following, "
-        f"strftime(a.created_at, '{CREATION_DATE_FORMAT}'), a.language "
-        "FROM _rel r LEFT JOIN accounts a USING (account_id)"
-    ).fetchall()
-    cur.unregister("_rel")
+    with registered(cur, "_rel", _members_table(selection)):
+        rows = cur.execute(
+            "SELECT r.account_id, r.role, a.screen_name, a.display_name, a.location, a.description, "
+            "a.profile_url, a.followers, a.following, "
+            f"strftime(a.created_at, '{CREATION_DATE_FORMAT}'), a.language "
+            "FROM _rel r LEFT JOIN accounts a USING (account_id)"
+        ).fetchall()
     out = []
     for acc, role, handle, display, loc, desc, url, followers, following, created, lang in rows:
         public = anon.is_public(acc)
@@ -281,21 +282,20 @@ def _write_tweets(store: Store, selection: Selection, anon: _Anonymiser, path: P
                   progress: Callable[[str], None] | None) -> int:
     """Write the tweets file, streaming the members' posts; return the rows written."""
     cur = store.reader()
-    _register_members(cur, selection)
-    result = cur.execute(_POSTS_SQL)
-    f, w = _writer(path)
     n = 0
-    with f:
-        w.writerow(TWEET_COLUMNS_30)
-        while True:
-            batch = result.fetchmany(BATCH_ROWS)
-            if not batch:
-                break
-            w.writerows(_tweet_row(r, anon, profiles, stats) for r in batch)
-            n += len(batch)
-            if progress:
-                progress(f"{n:,} posts")
-    cur.unregister("_rel")
+    with registered(cur, "_rel", _members_table(selection)):
+        result = cur.execute(_POSTS_SQL)
+        f, w = _writer(path)
+        with f:
+            w.writerow(TWEET_COLUMNS_30)
+            while True:
+                batch = result.fetchmany(BATCH_ROWS)
+                if not batch:
+                    break
+                w.writerows(_tweet_row(r, anon, profiles, stats) for r in batch)
+                n += len(batch)
+                if progress:
+                    progress(f"{n:,} posts")
     return n
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from infoops.errors import NotFoundError
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def _row_dict(store: Store, sql: str, params: list[Any]) -> dict[str, Any]:
     result = cur.execute(sql, params)
     names = [d[0] for d in result.description or ()]
     row = first_row(result)
-    return dict(zip(names, row)) if row else {}
+    return dict(zip(names, row, strict=False)) if row else {}
 
 
 def select_network(store: Store, network_id: str, run_id: str | None = None,

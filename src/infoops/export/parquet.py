@@ -13,14 +13,10 @@ from pathlib import Path
 
 from infoops.errors import StoreError
 from infoops.store import Store
+from infoops.store.sql import quote_ident, quote_literal
 
 #: Tables exported one file each (``posts`` is partitioned by day).
 FLAT_TABLES = ("accounts", "post_hashtags", "post_urls", "post_mentions", "profile_changes")
-
-
-def _literal(path: Path) -> str:
-    """A SQL string literal for a path (COPY ... TO takes no bound parameter)."""
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def export_parquet(store: Store, out: str | Path) -> dict[str, int]:
@@ -52,11 +48,11 @@ def export_parquet(store: Store, out: str | Path) -> dict[str, int]:
         shutil.rmtree(posts)
     con.execute(
         "COPY (SELECT *, CAST(created_at AS DATE) AS day FROM posts) "
-        f"TO {_literal(posts)} (FORMAT PARQUET, PARTITION_BY (day))"
+        f"TO {quote_literal(posts)} (FORMAT PARQUET, PARTITION_BY (day))"
     )
     counts["posts"] = store.count("posts")
     for table in FLAT_TABLES:
         target = root / f"{table}.parquet"
-        con.execute(f'COPY (SELECT * FROM "{table}") TO {_literal(target)} (FORMAT PARQUET)')
+        con.execute(f"COPY (SELECT * FROM {quote_ident(table)}) TO {quote_literal(target)} (FORMAT PARQUET)")
         counts[table] = store.count(table)
     return counts

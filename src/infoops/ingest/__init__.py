@@ -8,24 +8,61 @@ True
 
 Formats are detected from content (see :mod:`infoops.ingest.fields` for the
 presets and :mod:`infoops.ingest.twitter_json` for API JSON).
+
+Names are imported on first use (module ``__getattr__``, PEP 562), so the
+command line starts without loading pandas or DuckDB it does not need.
 """
 
-from infoops.ingest.fields import (
-    ALL_FORMATS,
-    PRESETS,
-    Layout,
-    MappingSpec,
-    load_mapping_file,
-    load_mapping_spec,
-    mapping_for,
-    parse_map_options,
-)
-from infoops.ingest.parse import parse_list_strings, parse_timestamps
-from infoops.ingest.run import IngestResult, SourceResult, ingest
-from infoops.ingest.status import store_status
+from __future__ import annotations
 
-__all__ = [
-    "ALL_FORMATS", "PRESETS", "IngestResult", "Layout", "MappingSpec", "SourceResult", "ingest",
-    "load_mapping_file", "load_mapping_spec", "mapping_for", "parse_list_strings", "parse_map_options", "parse_timestamps",
-    "store_status",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    "ALL_FORMATS": "infoops.ingest.fields",
+    "PRESETS": "infoops.ingest.fields",
+    "Layout": "infoops.ingest.fields",
+    "MappingSpec": "infoops.ingest.fields",
+    "load_mapping_file": "infoops.ingest.fields",
+    "load_mapping_spec": "infoops.ingest.fields",
+    "mapping_for": "infoops.ingest.fields",
+    "parse_map_options": "infoops.ingest.fields",
+    "parse_list_strings": "infoops.ingest.parse",
+    "parse_timestamps": "infoops.ingest.parse",
+    "IngestResult": "infoops.ingest.run",
+    "SourceResult": "infoops.ingest.run",
+    "ingest": "infoops.ingest.run",
+    "store_status": "infoops.ingest.status",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from infoops.ingest.fields import ALL_FORMATS as ALL_FORMATS
+    from infoops.ingest.fields import PRESETS as PRESETS
+    from infoops.ingest.fields import Layout as Layout
+    from infoops.ingest.fields import MappingSpec as MappingSpec
+    from infoops.ingest.fields import load_mapping_file as load_mapping_file
+    from infoops.ingest.fields import load_mapping_spec as load_mapping_spec
+    from infoops.ingest.fields import mapping_for as mapping_for
+    from infoops.ingest.fields import parse_map_options as parse_map_options
+    from infoops.ingest.parse import parse_list_strings as parse_list_strings
+    from infoops.ingest.parse import parse_timestamps as parse_timestamps
+    from infoops.ingest.run import IngestResult as IngestResult
+    from infoops.ingest.run import SourceResult as SourceResult
+    from infoops.ingest.run import ingest as ingest
+    from infoops.ingest.status import store_status as store_status
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

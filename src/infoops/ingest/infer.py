@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import duckdb
 
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 #: Shortest normalised text that may stand for a retweeted post.
 MIN_TEXT_CHARS = 12

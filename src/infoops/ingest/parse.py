@@ -196,7 +196,7 @@ def parse_timestamps(values: Sequence[str | None]) -> list[datetime | None]:
 def parse_list_strings(values: Sequence[str | None]) -> list[list[str]]:
     """Parse list strings with the same SQL as ingest, plus the Python fallback."""
     out = _run(values, list_sql("v"), pa.string())
-    return [literal_list(v) if r is None and v is not None else (r or []) for v, r in zip(values, out)]
+    return [literal_list(v) if r is None and v is not None else (r or []) for v, r in zip(values, out, strict=False)]
 
 
 _CON: list[duckdb.DuckDBPyConnection] = []

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from infoops.ingest import infer, parse
 from infoops.ingest.fields import REQUIRED, TARGET_FIELDS, Layout
+from infoops.store.sql import quote_ident, quote_literal
 
 _SQL_TYPE = {
     "id": "VARCHAR", "text": "VARCHAR", "kind": "VARCHAR", "int": "BIGINT",
@@ -45,19 +46,25 @@ class TimeRange:
         return f"{self.earliest:%Y-%m-%d}..{self.latest:%Y-%m-%d}"
 
 
-def q(name: str) -> str:
-    """Quote an identifier for DuckDB."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    """Quote a string literal for DuckDB."""
-    return "'" + value.replace("'", "''") + "'"
+#: Identifier and literal quoting, short names for the SQL built here.
+q = quote_ident
+lit = quote_literal
 
 
 def _trimmed(col: str) -> str:
     """The inner query's column holding ``trim(col)`` of a list-string column."""
     return q(f"_tr_{col}")
+
+
+def _raw_source(layout: Layout, list_columns: Mapping[str, bool]) -> str:
+    """``_raw``, with each list-string column trimmed once (each ``trim`` in an
+    expression is evaluated anew, so the list parsers read ``_tr_COL`` instead)."""
+    fields = TARGET_FIELDS[layout.target]
+    list_text = sorted({layout.mapping[n] for n, k in fields.items()
+                        if k == "list" and n in layout.mapping and not list_columns.get(layout.mapping[n], False)})
+    if not list_text:
+        return "_raw"
+    return "(SELECT *, " + ", ".join(f"trim({q(c)}) AS {_trimmed(c)}" for c in list_text) + " FROM _raw)"
 
 
 def _field_sql(kind: str, col: str, is_list_col: bool) -> str:
@@ -116,11 +123,29 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange
     """
     times = times or TimeRange()
     fields = TARGET_FIELDS[layout.target]
-    # list strings are trimmed once, here (each trim in an expression is evaluated)
-    list_text = sorted({layout.mapping[n] for n, k in fields.items()
-                        if k == "list" and n in layout.mapping and not list_columns.get(layout.mapping[n], False)})
-    raw = ("(SELECT *, " + ", ".join(f"trim({q(c)}) AS {_trimmed(c)}" for c in list_text) + " FROM _raw)"
-           if list_text else "_raw")
+    inner, errors, raw_cols = _field_columns(layout, list_columns, times)
+    required = [
+        f"WHEN {q(f)} IS NULL THEN 'missing {f} (column {_msg(layout.mapping.get(f, f))})'"
+        for f in ("post_id", "account_id", "created_at", "field")
+        if f in fields and (f in layout.mapping or f in layout.constants)
+        and f in REQUIRED[layout.target] and not (f == "post_id" and layout.post_id_from)
+    ]
+    error = "CASE " + " ".join(errors + required)
+    if layout.target == "posts":
+        error += f" WHEN kind IS NOT NULL AND kind NOT IN {KINDS} THEN 'unknown kind ' || kind"
+    error += " END"
+    if layout.target != "posts":
+        exclude = f" EXCLUDE ({', '.join(raw_cols)})" if raw_cols else ""
+        return (f"SELECT *{exclude}, {error} AS _error "
+                f"FROM (SELECT {', '.join(inner)} FROM {_raw_source(layout, list_columns)})")
+    return _posts_sql(layout, inner, error, source, _raw_source(layout, list_columns))
+
+
+def _field_columns(layout: Layout, list_columns: Mapping[str, bool],
+                   times: TimeRange) -> tuple[list[str], list[str], list[str]]:
+    """The inner SELECT's columns, the error cases of their values, and the helper
+    columns (raw times, value checks) the outer SELECT leaves out."""
+    fields = TARGET_FIELDS[layout.target]
     inner = ["_line"]
     errors: list[str] = []
     raw_cols: list[str] = []
@@ -156,19 +181,12 @@ def stage_sql(layout: Layout, list_columns: Mapping[str, bool], times: TimeRange
         else:
             expr = f"CAST(NULL AS {_SQL_TYPE[kind]})"
         inner.append(f"{expr} AS {q(name)}")
-    required = [
-        f"WHEN {q(f)} IS NULL THEN 'missing {f} (column {_msg(layout.mapping.get(f, f))})'"
-        for f in ("post_id", "account_id", "created_at", "field")
-        if f in fields and (f in layout.mapping or f in layout.constants)
-        and f in REQUIRED[layout.target] and not (f == "post_id" and layout.post_id_from)
-    ]
-    error = "CASE " + " ".join(errors + required)
-    if layout.target == "posts":
-        error += f" WHEN kind IS NOT NULL AND kind NOT IN {KINDS} THEN 'unknown kind ' || kind"
-    error += " END"
-    if layout.target != "posts":
-        exclude = f" EXCLUDE ({', '.join(raw_cols)})" if raw_cols else ""
-        return f"SELECT *{exclude}, {error} AS _error FROM (SELECT {', '.join(inner)} FROM {raw})"
+    return inner, errors, raw_cols
+
+
+def _posts_sql(layout: Layout, inner: list[str], error: str, source: str, raw: str = "_raw") -> str:
+    """The posts' SELECT: kind, made post ids, retweet targets (also from text), entities."""
+    fields = TARGET_FIELDS[layout.target]
     kind_expr = (
         "CASE WHEN kind IS NOT NULL THEN kind "
         "WHEN is_retweet OR retweet_post_id IS NOT NULL THEN 'retweet' "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 
 def _one(store: Store, sql: str) -> int:
@@ -32,7 +32,7 @@ def store_status(store: Store) -> dict[str, Any]:
     if latest:
         keys = ("run_id", "status", "started_at", "finished_at", "rows_read", "rows_stored",
                 "rows_quarantined", "rows_duplicate")
-        last_run = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, latest)}
+        last_run = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, latest, strict=False)}
     return {
         "store": store.path,
         "schema_version": store.schema_version(),
@@ -66,7 +66,7 @@ def _last_detect(store: Store) -> dict[str, Any] | None:
     if not row:
         return None
     keys = ("run_id", "status", "started_at", "finished_at")
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, row)}
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, row, strict=False)}
 
 
 def _statuses(counts: dict[str, int]) -> str:

@@ -98,7 +98,7 @@ class _Lines:
         if taken:
             self.next_record = max(self.next_record, int(inv_rec.max()) + 1)
         invalid = [(int(line), text, expected, actual)
-                   for (_, text, expected, actual), line in zip(taken, lines[n:])]
+                   for (_, text, expected, actual), line in zip(taken, lines[n:], strict=False)]
         return lines[:n], invalid
 
 
@@ -259,7 +259,7 @@ def _finish(table: pa.Table, lines: _Lines, guard: LineGuard, rename: tuple[str,
         keep = np.concatenate([keep, np.ones(len(recovered), dtype=bool)])
         n = table.num_rows
     quarantined = []
-    for (_, _, reason, raw), first, last in zip(bad, first_of, last_of):
+    for (_, _, reason, raw), first, last in zip(bad, first_of, last_of, strict=False):
         q = Quarantined(int(first), reason.replace("{first}", str(first)).replace("{last}", str(last)), raw)
         if last != first:
             q.last_line = int(last)
@@ -321,7 +321,7 @@ def _swallowing_rows(table: pa.Table, newlines: np.ndarray, delimiter: str) -> l
     out = []
     sub = table.take(pa.array(rows)).to_pylist()
     names = table.column_names
-    for j, rec in zip(rows, sub):
+    for j, rec in zip(rows, sub, strict=False):
         values = [rec[c] or "" for c in names]
         multi = [i for i, v in enumerate(values) if "\n" in v]
         if len(multi) != 1:
@@ -400,7 +400,7 @@ def read_parquet(
         start = 1
         for rb in pf.iter_batches(batch_size=batch_size):
             cols = {}
-            for name, col in zip(rb.schema.names, rb.columns):
+            for name, col in zip(rb.schema.names, rb.columns, strict=False):
                 if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
                     cols[name] = col.cast(pa.list_(pa.string()))
                 elif pa.types.is_string(col.type):

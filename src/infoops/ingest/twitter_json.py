@@ -68,50 +68,116 @@ def _client(source: Any) -> str | None:
     return _TAG.sub("", source).strip() or None if isinstance(source, str) else None
 
 
-def _v1_profile(u: dict[str, Any]) -> dict[str, str | None]:
-    return {
-        "author_screen_name": _s(u.get("screen_name")), "author_display_name": _s(u.get("name")),
-        "author_created_at": _s(u.get("created_at")), "author_followers": _s(u.get("followers_count")),
-        "author_following": _s(u.get("friends_count")), "author_language": _s(u.get("lang")),
-        "author_location": _s(u.get("location")), "author_description": _s(u.get("description")),
-        "author_profile_url": _s(u.get("url")), "author_verified": _s(u.get("verified")),
-        "author_statuses_count": _s(u.get("statuses_count")),
-    }
+#: A column's source: ``|``-separated dotted paths (first non-empty, as text), or a function.
+FieldSpec = str | Callable[[dict[str, Any]], Any]
 
 
-def _v2_profile(u: dict[str, Any]) -> dict[str, str | None]:
-    m = _d(u.get("public_metrics"))
-    return {
-        "author_screen_name": _s(u.get("username")), "author_display_name": _s(u.get("name")),
-        "author_created_at": _s(u.get("created_at")), "author_followers": _s(m.get("followers_count")),
-        "author_following": _s(m.get("following_count")), "author_location": _s(u.get("location")),
-        "author_description": _s(u.get("description")), "author_profile_url": _s(u.get("url")),
-        "author_verified": _s(u.get("verified")), "author_statuses_count": _s(m.get("tweet_count")),
-    }
+def _get(obj: dict[str, Any], path: str) -> Any:
+    """``obj``'s value at a dotted ``path`` (objects on the way; anything else reads as empty)."""
+    *parents, key = path.split(".")
+    for part in parents:
+        obj = _d(obj.get(part))
+    return obj.get(key)
+
+
+def _pick(obj: dict[str, Any], spec: str) -> Any:
+    """The first non-empty of ``spec``'s ``|``-separated paths (``a or b``), else the last one's value."""
+    value = None
+    for path in spec.split("|"):
+        value = value or _get(obj, path)
+    return value
+
+
+def _fields(obj: dict[str, Any], table: tuple[tuple[str, FieldSpec], ...]) -> dict[str, Any]:
+    """A row from a field table: each column's path(s) read as text, or its function's value."""
+    return {column: spec(obj) if callable(spec) else _s(_pick(obj, spec)) for column, spec in table}
+
+
+def _v1_entities(t: dict[str, Any]) -> dict[str, Any]:
+    return _d(_d(t.get("extended_tweet")).get("entities")) or _d(t.get("entities"))
+
+
+def _v1_text(t: dict[str, Any]) -> Any:
+    return _d(t.get("extended_tweet")).get("full_text") or t.get("full_text") or t.get("text")
+
+
+def _listed(entities: Callable[[dict[str, Any]], dict[str, Any]], kind: str, spec: str) -> FieldSpec:
+    """A list column: ``spec`` of each object in the entities' ``kind`` list that has one."""
+    def read(t: dict[str, Any]) -> list[str | None]:
+        found = (_pick(x, spec) for x in _l(entities(t).get(kind)))
+        return [_s(v) for v in found if v]
+    return read
+
+
+#: v1.1 tweet fields, in row order (profile fields follow: :data:`V1_PROFILE`).
+V1_TWEET: tuple[tuple[str, FieldSpec], ...] = (
+    ("post_id", "id_str|id"),
+    ("account_id", "user.id_str|user.id"),
+    ("created_at", "created_at"),
+    ("text", _v1_text),
+    ("language", "lang"),
+    ("client", lambda t: _client(t.get("source"))),
+    ("reply_to_post_id", "in_reply_to_status_id_str|in_reply_to_status_id"),
+    ("reply_to_account_id", "in_reply_to_user_id_str|in_reply_to_user_id"),
+    ("like_count", "favorite_count"),
+    ("retweet_count", "retweet_count"),
+    ("reply_count", "reply_count"),
+    ("quote_count", "quote_count"),
+    ("hashtags", _listed(_v1_entities, "hashtags", "text")),
+    ("urls", _listed(_v1_entities, "urls", "expanded_url|url")),
+    ("mentions", _listed(_v1_entities, "user_mentions", "id_str|id")),
+)
+#: v1.1 ``user`` object fields.
+V1_PROFILE: tuple[tuple[str, FieldSpec], ...] = (
+    ("author_screen_name", "screen_name"), ("author_display_name", "name"),
+    ("author_created_at", "created_at"), ("author_followers", "followers_count"),
+    ("author_following", "friends_count"), ("author_language", "lang"),
+    ("author_location", "location"), ("author_description", "description"),
+    ("author_profile_url", "url"), ("author_verified", "verified"),
+    ("author_statuses_count", "statuses_count"),
+)
+
+
+def _v2_entities(t: dict[str, Any]) -> dict[str, Any]:
+    return _d(t.get("entities"))
+
+
+def _v2_urls(t: dict[str, Any]) -> list[str | None]:
+    return [_s(u.get("unwound_url") or u.get("expanded_url") or u.get("url"))
+            for u in _l(_v2_entities(t).get("urls")) if u.get("expanded_url") or u.get("url")]
+
+
+#: v2 tweet fields after ``post_id`` and ``account_id``, in row order (then :data:`V2_PROFILE`).
+V2_TWEET: tuple[tuple[str, FieldSpec], ...] = (
+    ("created_at", "created_at"),
+    ("text", lambda t: t.get("text")),
+    ("language", "lang"),
+    ("client", "source"),
+    ("reply_to_account_id", "in_reply_to_user_id"),
+    ("like_count", "public_metrics.like_count"),
+    ("retweet_count", "public_metrics.retweet_count"),
+    ("reply_count", "public_metrics.reply_count"),
+    ("quote_count", "public_metrics.quote_count"),
+    ("hashtags", _listed(_v2_entities, "hashtags", "tag")),
+    ("urls", _v2_urls),
+    ("mentions", _listed(_v2_entities, "mentions", "id")),
+    ("has_media", lambda t: "true" if _d(t.get("attachments")).get("media_keys") else "false"),
+)
+#: v2 user object fields.
+V2_PROFILE: tuple[tuple[str, FieldSpec], ...] = (
+    ("author_screen_name", "username"), ("author_display_name", "name"),
+    ("author_created_at", "created_at"), ("author_followers", "public_metrics.followers_count"),
+    ("author_following", "public_metrics.following_count"), ("author_location", "location"),
+    ("author_description", "description"), ("author_profile_url", "url"),
+    ("author_verified", "verified"), ("author_statuses_count", "public_metrics.tweet_count"),
+)
 
 
 def v1_tweet(t: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str | None, str | None]]]:
     """One v1.1 tweet as a canonical row, and the (id, screen name) stubs it names."""
-    user = _d(t.get("user"))
     ext = _d(t.get("extended_tweet"))
-    ents = _d(ext.get("entities")) or _d(t.get("entities"))
-    row: dict[str, Any] = {
-        "post_id": _s(t.get("id_str") or t.get("id")),
-        "account_id": _s(user.get("id_str") or user.get("id")),
-        "created_at": _s(t.get("created_at")),
-        "text": ext.get("full_text") or t.get("full_text") or t.get("text"),
-        "language": _s(t.get("lang")), "client": _client(t.get("source")),
-        "reply_to_post_id": _s(t.get("in_reply_to_status_id_str") or t.get("in_reply_to_status_id")),
-        "reply_to_account_id": _s(t.get("in_reply_to_user_id_str") or t.get("in_reply_to_user_id")),
-        "like_count": _s(t.get("favorite_count")), "retweet_count": _s(t.get("retweet_count")),
-        "reply_count": _s(t.get("reply_count")), "quote_count": _s(t.get("quote_count")),
-        "hashtags": [_s(h.get("text")) for h in _l(ents.get("hashtags")) if h.get("text")],
-        "urls": [_s(u.get("expanded_url") or u.get("url")) for u in _l(ents.get("urls"))
-                 if u.get("expanded_url") or u.get("url")],
-        "mentions": [_s(m.get("id_str") or m.get("id")) for m in _l(ents.get("user_mentions"))
-                     if m.get("id_str") or m.get("id")],
-        **_v1_profile(user),
-    }
+    ents = _v1_entities(t)
+    row: dict[str, Any] = {**_fields(t, V1_TWEET), **_fields(_d(t.get("user")), V1_PROFILE)}
     media = (_d(ext.get("extended_entities")) or _d(t.get("extended_entities"))).get("media") or ents.get("media")
     row["has_media"] = "true" if media else "false"
     coords = _d(t.get("coordinates")).get("coordinates")
@@ -140,46 +206,41 @@ def v2_tweet(
     t: dict[str, Any], users: dict[str, dict[str, Any]], tweets: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], list[tuple[str | None, str | None]]]:
     """One v2 tweet (with the page's ``includes``) as a canonical row, and its stubs."""
-    ents = _d(t.get("entities"))
-    m = _d(t.get("public_metrics"))
+    ents = _v2_entities(t)
     embedded = t.get("author")
     author: dict[str, Any] = embedded if isinstance(embedded, dict) else _d(users.get(str(t.get("author_id"))))
     row: dict[str, Any] = {
         "post_id": _s(t.get("id")), "account_id": _s(t.get("author_id") or author.get("id")),
-        "created_at": _s(t.get("created_at")), "text": t.get("text"), "language": _s(t.get("lang")),
-        "client": _s(t.get("source")),
-        "reply_to_account_id": _s(t.get("in_reply_to_user_id")),
-        "like_count": _s(m.get("like_count")), "retweet_count": _s(m.get("retweet_count")),
-        "reply_count": _s(m.get("reply_count")), "quote_count": _s(m.get("quote_count")),
-        "hashtags": [_s(h.get("tag")) for h in _l(ents.get("hashtags")) if h.get("tag")],
-        "urls": [_s(u.get("unwound_url") or u.get("expanded_url") or u.get("url"))
-                 for u in _l(ents.get("urls")) if u.get("expanded_url") or u.get("url")],
-        "mentions": [_s(x.get("id")) for x in _l(ents.get("mentions")) if x.get("id")],
-        "has_media": "true" if _d(t.get("attachments")).get("media_keys") else "false",
-        **_v2_profile(author or {}),
+        **_fields(t, V2_TWEET), **_fields(author or {}, V2_PROFILE),
     }
     stubs = [(_s(x.get("id")), _s(x.get("username"))) for x in _l(ents.get("mentions"))]
     geo = _d(_d(t.get("geo")).get("coordinates")).get("coordinates")
     if isinstance(geo, list) and len(geo) == 2:
         row["longitude"], row["latitude"] = _s(geo[0]), _s(geo[1])
     for ref in _l(t.get("referenced_tweets")):
-        rid = _s(ref.get("id"))
-        target = _d(tweets.get(str(rid))) or ref
-        ref_author = _s(target.get("author_id") or _d(target.get("author")).get("id"))
-        kind = ref.get("type")
-        if kind == "retweeted":
-            row["kind"], row["retweet_post_id"], row["retweet_account_id"] = "retweet", rid, ref_author
-        elif kind == "quoted" and row.get("kind") != "retweet":
-            row["kind"], row["quoted_post_id"], row["ref_account_id"] = "quote", rid, ref_author
-        elif kind == "replied_to":
-            row["reply_to_post_id"] = rid
-            row.setdefault("kind", "reply")
-        if ref_author:
-            name = (_d(users.get(ref_author)) or _d(target.get("author"))).get("username")
-            stubs.append((ref_author, _s(name)))
+        _reference(row, stubs, ref, users, tweets)
     if row.get("kind") == "reply" and (row.get("retweet_post_id") or row.get("quoted_post_id")):
         row["kind"] = "retweet" if row.get("retweet_post_id") else "quote"
     return row, stubs
+
+
+def _reference(row: dict[str, Any], stubs: list[tuple[str | None, str | None]], ref: dict[str, Any],
+               users: dict[str, dict[str, Any]], tweets: dict[str, dict[str, Any]]) -> None:
+    """Apply one of a v2 tweet's ``referenced_tweets`` (retweeted, quoted, replied_to) to its row."""
+    rid = _s(ref.get("id"))
+    target = _d(tweets.get(str(rid))) or ref
+    ref_author = _s(target.get("author_id") or _d(target.get("author")).get("id"))
+    kind = ref.get("type")
+    if kind == "retweeted":
+        row["kind"], row["retweet_post_id"], row["retweet_account_id"] = "retweet", rid, ref_author
+    elif kind == "quoted" and row.get("kind") != "retweet":
+        row["kind"], row["quoted_post_id"], row["ref_account_id"] = "quote", rid, ref_author
+    elif kind == "replied_to":
+        row["reply_to_post_id"] = rid
+        row.setdefault("kind", "reply")
+    if ref_author:
+        name = (_d(users.get(ref_author)) or _d(target.get("author"))).get("username")
+        stubs.append((ref_author, _s(name)))
 
 
 def _objects(obj: Any, depth: int = 0) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]]:
@@ -409,7 +470,7 @@ def read_v2_includes(source: Source, batch_size: int) -> Iterator[RawBatch]:
         if not isinstance(u, dict) or u.get("id") in (None, ""):
             bad.append(Quarantined(line, "not a v2 user object (no id)", _dump(u)[:2000], item=item))
             continue
-        prof: dict[str, Any] = {k.removeprefix("author_"): v for k, v in _v2_profile(u).items()}
+        prof: dict[str, Any] = {k.removeprefix("author_"): v for k, v in _fields(u, V2_PROFILE).items()}
         prof["account_id"] = _s(u.get("id"))
         if any(isinstance(v, str) and "\x00" in v for v in prof.values()):
             bad.append(Quarantined(line, "NUL character in a user field", _dump(u)[:2000], item=item))

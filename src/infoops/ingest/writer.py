@@ -161,7 +161,7 @@ def _stage(con: duckdb.DuckDBPyConnection, part: Part, times: TimeRange | None =
         if part.layout.text_retweets:
             filled["retweet targets inferred from text"] = _scalar(
                 con, "SELECT count(*) FROM _stage WHERE _error IS NULL AND _text_key IS NOT NULL")
-    for fname, col, sql in fallback_list_sql(part.layout, is_list):
+    for fname, _col, sql in fallback_list_sql(part.layout, is_list):
         if not _scalar(con, f"SELECT count(*) FROM _stage WHERE {q(fname)} IS NULL"):
             continue
         rows = con.execute(sql).fetchall()
@@ -239,10 +239,10 @@ def _quarantined(names: list[str], values: Sequence[object], line: int | None, r
         text = str(values[names.index("_raw")] or "") if values else ""
     else:
         buf = io.StringIO()
-        fields = [v for n, v in zip(names, values) if n not in ("_src_line", "_item")]
+        fields = [v for n, v in zip(names, values, strict=False) if n not in ("_src_line", "_item")]
         csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in fields])
         text = buf.getvalue()
-    return Quarantined(int(line) if line and int(line) > 0 else None, reason, text,  # type: ignore[call-overload]
+    return Quarantined(int(line) if line and int(line) > 0 else None, reason, text,
                        item=int(item) if item is not None else None)  # type: ignore[call-overload]
 
 

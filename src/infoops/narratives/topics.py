@@ -6,8 +6,8 @@ English (character n-gram text classification: Cavnar & Trenkle 1994; TF-IDF:
 Salton & Buckley 1988). Topics are a seeded non-negative matrix factorisation of
 that matrix (Lee & Seung 1999), the approach Greene & Cross (2017) used for topics
 of political text over time; each topic is then labelled with readable words (or
-CJK character n-grams) by class-based TF-IDF (Grootendorst 2022). Retweet prefixes (``RT @name:``), URLs and mentions are
-removed first, and identical texts are fitted once (retweets repeat their source).
+CJK character n-grams) by class-based TF-IDF (Grootendorst 2022). Retweet prefixes
+(``RT @name:``), URLs and mentions are removed first, and identical texts are fitted once (retweets repeat their source).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 
 from infoops.errors import InfoopsError
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 _RT = re.compile(r"^RT @\w+:\s*")
 _URL = re.compile(r"https?://\S+")
@@ -284,6 +284,28 @@ def choose_period(con: duckdb.DuckDBPyConnection, members: str) -> str:
     return "day" if span <= 62 else "week" if span <= 730 else "month"
 
 
+def _texts_by_period(con: duckdb.DuckDBPyConnection, members: str, period: str) -> list[tuple[str, str, int]]:
+    """(cleaned text, period, posts) of the members' posts; texts empty after cleaning left out."""
+    # group raw texts in SQL (a hash aggregate), clean the distinct ones in Python
+    raw = con.execute(
+        f"""
+        SELECT p.text, strftime(date_trunc('{period}', p.created_at), '%Y-%m-%d') AS per,
+               count(*) AS n
+        FROM posts p JOIN {members} m USING (account_id)
+        WHERE p.created_at IS NOT NULL AND coalesce(p.text, '') <> '' GROUP BY ALL
+        """
+    ).fetchall()
+    cleaned: dict[str, str] = {}
+    rows = []
+    for text, per, n in raw:
+        t = cleaned.get(text)
+        if t is None:
+            t = cleaned[text] = clean_text(text[:MAX_CHARS * 2])
+        if t:
+            rows.append((t, per, n))
+    return rows
+
+
 def network_narratives(
     con: duckdb.DuckDBPyConnection,
     members: str,
@@ -319,23 +341,7 @@ def network_narratives(
     period = period or choose_period(con, members)
     if period not in ("day", "week", "month"):
         raise InfoopsError(f"period must be day, week or month, not {period!r}")
-    # group raw texts in SQL (a hash aggregate), clean the distinct ones in Python
-    raw = con.execute(
-        f"""
-        SELECT p.text, strftime(date_trunc('{period}', p.created_at), '%Y-%m-%d') AS per,
-               count(*) AS n
-        FROM posts p JOIN {members} m USING (account_id)
-        WHERE p.created_at IS NOT NULL AND coalesce(p.text, '') <> '' GROUP BY ALL
-        """
-    ).fetchall()
-    cleaned: dict[str, str] = {}
-    rows = []
-    for text, per, n in raw:
-        t = cleaned.get(text)
-        if t is None:
-            t = cleaned[text] = clean_text(text[:MAX_CHARS * 2])
-        if t:
-            rows.append((t, per, n))
+    rows = _texts_by_period(con, members, period)
     periods = _grid(con, members, period)
     totals: dict[str, int] = {}
     for t, _, n in rows:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from infoops.report.build import ReportData, build_report
-from infoops.report.graph_export import export_graph, load_graph, write_gexf, write_graphml
 from infoops.store import Store
 
 
@@ -63,7 +62,4 @@ def write_report(
     return path
 
 
-__all__ = [
-    "ReportData", "build_report", "export_graph", "load_graph", "render_report", "write_gexf",
-    "write_graphml", "write_report",
-]
+__all__ = ["ReportData", "build_report", "render_report", "write_report"]

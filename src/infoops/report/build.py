@@ -17,12 +17,12 @@ import duckdb
 
 from infoops.detect.inputs import empty_traces
 from infoops.errors import NotFoundError
+from infoops.export.run_graph import load_graph
 from infoops.narratives import entities, languages, timeline
 from infoops.narratives.topics import Narratives, Span, bulk_span, network_narratives
 from infoops.report import evidence, netpic, repurpose, stats
-from infoops.report.graph_export import load_graph
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 MEMBERS = "_report_members"
 #: Accounts the network picture draws; larger networks are drawn from a seeded

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from infoops.export.run_graph import member_edges_sql
 from infoops.ingest.infer import CONTENT_ID_PREFIX
 from infoops.narratives.entities import account_label
-from infoops.report.graph_export import member_edges_sql
+from infoops.store.sql import scalar
 
 
 @dataclass
@@ -111,9 +112,8 @@ def describe_shared(con: duckdb.DuckDBPyConnection, pairs: list[PostPair],
     for p in pairs:
         obj = p.object
         if p.trace in ("co-retweet", "fast-retweet"):
-            p.inferred = bool(con.execute(
-                "SELECT count(*) FROM post_inferred_refs WHERE post_id IN (?, ?)",
-                [p.post_a, p.post_b]).fetchall()[0][0])
+            p.inferred = bool(scalar(con, "SELECT count(*) FROM post_inferred_refs WHERE post_id IN (?, ?)",
+                                     [p.post_a, p.post_b]))
             if obj.startswith(CONTENT_ID_PREFIX):
                 p.shared = "retweets of the same text (no original in the data)"
                 continue
@@ -139,8 +139,8 @@ def describe_shared(con: duckdb.DuckDBPyConnection, pairs: list[PostPair],
             except ValueError:
                 p.shared = "the same time window"
                 continue
-            when = con.execute("SELECT strftime(to_timestamp(?) AT TIME ZONE 'UTC', "
-                               "'%Y-%m-%d %H:%M:%S')", [start]).fetchall()[0][0]
+            when = scalar(con, "SELECT strftime(to_timestamp(?) AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S')",
+                          [start])
             p.shared = f"posted in the same {width:,.0f}-second window from {when} UTC"
         elif p.trace == "co-reply":
             p.shared = f"replies to post {obj}"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import igraph
 
+from infoops.export.run_graph import Edge, Node
 from infoops.report import safe, svg
-from infoops.report.graph_export import Edge, Node
 
 
 @dataclass
@@ -44,6 +44,32 @@ def _sample(nodes: list[Node], max_nodes: int, seed: int) -> list[Node]:
     return sorted(keep, key=lambda n: n.account_id)
 
 
+def _layout(n: int, pairs: list[tuple[int, int]], weights: list[float], name: str,
+            seed: int) -> list[list[float]]:
+    """Node coordinates by ``name`` (Fruchterman-Reingold or DrL), seeded."""
+    g = igraph.Graph(n=n, edges=pairs)
+    g.es["weight"] = [max(w, 1e-9) for w in weights]
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        if not n:
+            return []
+        if name == "DrL":
+            return g.layout_drl(weights="weight").coords
+        return g.layout_fruchterman_reingold(weights="weight", niter=500).coords
+    finally:
+        igraph.set_random_number_generator(random)
+
+
+def _legend(size: int) -> str:
+    return (
+        f'<circle cx="12" cy="{size + 12}" r="5" fill="{svg.CORE}"/>'
+        f'<text x="22" y="{size + 16}" font-family="sans-serif" font-size="11">core</text>'
+        f'<circle cx="72" cy="{size + 12}" r="3" fill="{svg.AMPLIFIER}"/>'
+        f'<text x="80" y="{size + 16}" font-family="sans-serif" font-size="11">amplifier</text>'
+        "</svg>"
+    )
+
+
 def draw(
     nodes: list[Node],
     edges: list[Edge],
@@ -65,19 +91,9 @@ def draw(
     index = {n.account_id: i for i, n in enumerate(shown)}
     kept = [e for e in edges if e.a in index and e.b in index]
     kept = sorted(kept, key=lambda e: (-e.weight, e.a, e.b))[:max_edges]
-    g = igraph.Graph(n=len(shown), edges=[(index[e.a], index[e.b]) for e in kept])
-    g.es["weight"] = [max(e.weight, 1e-9) for e in kept]
     name = "Fruchterman-Reingold" if len(shown) <= fr_limit else "DrL"
-    igraph.set_random_number_generator(random.Random(seed))
-    try:
-        if not shown:
-            coords: list[list[float]] = []
-        elif name == "DrL":
-            coords = g.layout_drl(weights="weight").coords
-        else:
-            coords = g.layout_fruchterman_reingold(weights="weight", niter=500).coords
-    finally:
-        igraph.set_random_number_generator(random)
+    coords = _layout(len(shown), [(index[e.a], index[e.b]) for e in kept], [e.weight for e in kept],
+                     name, seed)
     pad = 16
     xs = [c[0] for c in coords] or [0.0]
     ys = [c[1] for c in coords] or [0.0]
@@ -128,13 +144,7 @@ def draw(
             f'font-family="sans-serif" font-size="11" paint-order="stroke" stroke="#fff" '
             f'stroke-width="3">{safe.label(_shown_name(shown[i]), 24)}</text>'
         )
-    parts.append(
-        f'<circle cx="12" cy="{size + 12}" r="5" fill="{svg.CORE}"/>'
-        f'<text x="22" y="{size + 16}" font-family="sans-serif" font-size="11">core</text>'
-        f'<circle cx="72" cy="{size + 12}" r="3" fill="{svg.AMPLIFIER}"/>'
-        f'<text x="80" y="{size + 16}" font-family="sans-serif" font-size="11">amplifier</text>'
-        "</svg>"
-    )
+    parts.append(_legend(size))
     return Picture("".join(parts), len(shown), len(nodes), len(kept), len(edges), name)
 
 

@@ -58,6 +58,23 @@ def _switch(con: duckdb.DuckDBPyConnection, members: str, col: str) -> dict[str,
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
+def _dormant(con: duckdb.DuckDBPyConnection, members: str) -> list[tuple[Any, ...]]:
+    """(account, longest silence in days, its start) of members silent :data:`DORMANCY_DAYS` or more."""
+    return con.execute(
+        f"""
+        WITH t AS (
+            SELECT p.account_id, p.created_at,
+                   coalesce(lag(p.created_at) OVER (PARTITION BY p.account_id ORDER BY p.created_at),
+                            a.created_at) AS prev
+            FROM posts p JOIN {members} m USING (account_id) LEFT JOIN accounts a USING (account_id)
+        )
+        SELECT account_id, max(date_diff('day', prev, created_at)) AS gap,
+               strftime(arg_max(prev, date_diff('day', prev, created_at)), '%Y-%m-%d')
+        FROM t GROUP BY ALL HAVING gap >= {DORMANCY_DAYS}
+        """
+    ).fetchall()
+
+
 def repurposed(
     con: duckdb.DuckDBPyConnection, members: str, run_id: str, network_id: str, limit: int = 15
 ) -> dict[str, Any]:
@@ -100,19 +117,7 @@ def repurposed(
         a = get(aid)
         a.signals.append("new-owner post")
         a.evidence.append(f"{n} post(s) like: {example}")
-    for aid, gap, start in con.execute(
-        f"""
-        WITH t AS (
-            SELECT p.account_id, p.created_at,
-                   coalesce(lag(p.created_at) OVER (PARTITION BY p.account_id ORDER BY p.created_at),
-                            a.created_at) AS prev
-            FROM posts p JOIN {members} m USING (account_id) LEFT JOIN accounts a USING (account_id)
-        )
-        SELECT account_id, max(date_diff('day', prev, created_at)) AS gap,
-               strftime(arg_max(prev, date_diff('day', prev, created_at)), '%Y-%m-%d')
-        FROM t GROUP BY ALL HAVING gap >= {DORMANCY_DAYS}
-        """
-    ).fetchall():
+    for aid, gap, start in _dormant(con, members):
         a = get(aid)
         a.signals.append("dormant")
         a.evidence.append(f"silent {gap} days from {start}")

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 from scipy.stats import poisson
 
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 
 def counts(con: duckdb.DuckDBPyConnection, members: str) -> dict[str, Any]:

@@ -9,7 +9,8 @@ import duckdb
 from infoops.errors import NotFoundError
 from infoops.review import appeals, redetect, takedown
 from infoops.review.networks import PAGE_SIZE, signals_of
-from infoops.review.rows import one, posts_by_id, rows, scalar
+from infoops.review.rows import one, posts_by_id, rows
+from infoops.store.sql import scalar
 
 #: Results per kind of search hit.
 SEARCH_LIMIT = 50

@@ -93,7 +93,7 @@ class AnalysisCache:
             try:
                 result: Analysis | None = self._runner(*key)
                 error = None
-            except Exception as exc:  # noqa: BLE001 - shown on the page instead of the analysis
+            except Exception as exc:
                 result, error = None, f"analysis failed: {exc}"
             with self._cv:
                 self._queue.remove(key)

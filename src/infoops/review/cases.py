@@ -21,17 +21,9 @@ import duckdb
 
 from infoops.errors import ConflictError, NotFoundError, ReviewError
 from infoops.review import audit, takedown
-from infoops.review.rows import (
-    changed,
-    next_id,
-    one,
-    required_text,
-    rows,
-    scalar,
-    transaction,
-    utcnow,
-)
+from infoops.review.rows import changed, next_id, one, required_text, rows, transaction, utcnow
 from infoops.review.users import User, require
+from infoops.store.sql import scalar
 
 DECISIONS = ("confirm", "dismiss", "needs_evidence")
 #: Policy reasons a decision cites (key → label shown to people).

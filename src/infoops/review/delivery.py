@@ -13,7 +13,8 @@ from typing import Any
 
 from infoops.review import outbox
 from infoops.review.access import StoreAccess
-from infoops.review.rows import scalar, utcnow
+from infoops.review.rows import utcnow
+from infoops.store.sql import scalar
 
 
 def _next_due(con: Any) -> datetime | None:
@@ -71,6 +72,6 @@ class Deliverer:
             try:
                 wait = self.run_once()
                 self.last_error = None
-            except Exception as exc:  # noqa: BLE001 - store busy etc.: try again shortly
+            except Exception as exc:
                 self.last_error = str(exc)
                 wait = 5.0

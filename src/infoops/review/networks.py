@@ -15,7 +15,8 @@ import duckdb
 from infoops.errors import NotFoundError
 from infoops.report.build import ranked_networks
 from infoops.review import redetect
-from infoops.review.rows import one, parse_json, posts_by_id, rows, scalar
+from infoops.review.rows import one, parse_json, posts_by_id, rows
+from infoops.store.sql import scalar
 
 #: Rows per page of every paged table unless the request asks for fewer.
 PAGE_SIZE = 50

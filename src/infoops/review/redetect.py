@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from infoops.review.rows import rows
+from infoops.store.sql import scalar
 
 
 def prior_decisions(con: duckdb.DuckDBPyConnection, account_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -56,7 +57,7 @@ links AS (
 def returning(con: duckdb.DuckDBPyConnection, run_id: str, network_id: str,
               limit: int = 200) -> list[dict[str, Any]]:
     """New accounts of a network linked to taken-down accounts (possible ban evasion)."""
-    if not con.execute("SELECT count(*) FROM takedowns WHERE status = 'active'").fetchall()[0][0]:
+    if not scalar(con, "SELECT count(*) FROM takedowns WHERE status = 'active'"):
         return []
     return rows(
         con,
@@ -90,7 +91,7 @@ def network_flags(con: duckdb.DuckDBPyConnection, run_id: str,
         FROM m GROUP BY 1
         """, params).fetchall():
         out[str(nid)] = {"decided": int(decided), "taken_down": int(gone), "returning": 0}
-    if not con.execute("SELECT count(*) FROM takedowns WHERE status = 'active'").fetchall()[0][0]:
+    if not scalar(con, "SELECT count(*) FROM takedowns WHERE status = 'active'"):
         return out  # nothing taken down anywhere: nobody can be returning
     for nid, n in con.execute(
         _RETURNING.format(net=net) + "SELECT network_id, count(DISTINCT account_id) FROM links "

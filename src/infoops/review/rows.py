@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from infoops.errors import ReviewError
+from infoops.store.sql import quote_ident, scalar
 
 
 def utcnow() -> datetime:
@@ -51,12 +52,6 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> dict[st
     return found[0] if found else None
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> Any:
-    """The first column of the first row (``None`` when there is no row)."""
-    got = (con.execute(sql, params) if params is not None else con.execute(sql)).fetchall()
-    return got[0][0] if got else None
-
-
 def changed(result: duckdb.DuckDBPyConnection) -> int:
     """How many rows an ``UPDATE``/``INSERT``/``DELETE`` touched."""
     got = result.fetchall()
@@ -70,8 +65,8 @@ def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str, prefix: str
     """
     n = scalar(
         con,
-        f'SELECT max(TRY_CAST(substr("{column}", ?) AS BIGINT)) FROM "{table}" '
-        f'WHERE starts_with("{column}", ?)',
+        f"SELECT max(TRY_CAST(substr({quote_ident(column)}, ?) AS BIGINT)) FROM {quote_ident(table)} "
+        f"WHERE starts_with({quote_ident(column)}, ?)",
         [len(prefix) + 1, prefix],
     )
     return f"{prefix}{int(n or 0) + 1}"

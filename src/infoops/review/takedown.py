@@ -22,8 +22,9 @@ import duckdb
 
 from infoops.errors import ForbiddenError, ReviewError
 from infoops.review import audit, outbox
-from infoops.review.rows import changed, rows, scalar, transaction, utcnow
+from infoops.review.rows import changed, rows, transaction, utcnow
 from infoops.review.users import User, require
+from infoops.store.sql import scalar
 
 #: Takedowns of more accounts than this need a second reviewer's approval.
 APPROVAL_THRESHOLD = 100

@@ -273,7 +273,7 @@ def make_population(
     """Public profile fields plus behaviour parameters for ``n`` accounts."""
     lang = rng.choice(np.array(langs, dtype=object), size=n, p=lang_p)
     tz = np.array(
-        [TIMEZONES[x][int(u * len(TIMEZONES[x]))] for x, u in zip(lang, rng.random(n))], dtype=float
+        [TIMEZONES[x][int(u * len(TIMEZONES[x]))] for x, u in zip(lang, rng.random(n), strict=False)], dtype=float
     )
     if clients is None:
         client = rng.choice(np.array(CLIENTS, dtype=object), size=n, p=CLIENT_P)

@@ -13,18 +13,11 @@ from datetime import UTC, datetime
 import numpy as np
 
 from infoops.errors import SimulationError
+from infoops.simulate.names import SCALES, VARIANTS
 
-#: Accounts per scale; posts follow from activity (about 30–50 per account).
-SCALES: dict[str, int] = {"tiny": 1_000, "small": 5_000, "medium": 50_000, "large": 200_000}
 #: Mean posts per day of an average organic account, per scale.
 SCALE_RATE: dict[str, float] = {"tiny": 0.12, "small": 0.17, "medium": 0.16, "large": 0.17}
 
-#: Tactic variants of the PRC-like operation (``simulate(variant=...)``):
-#: ``standard`` (cores post, amplifiers retweet them; new, dormant and hijacked
-#: accounts), ``copypasta`` (nobody in the operation retweets: amplifiers post
-#: near-copies of the cores' texts instead), ``hijacked`` (no new accounts:
-#: every member is an old account taken over in spring 2020).
-VARIANTS = ("standard", "copypasta", "hijacked")
 
 #: The world covers 2020-01-01 00:00 UTC to 2020-06-30 23:59 UTC (minutes from T0).
 T0 = datetime(2020, 1, 1, tzinfo=UTC)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from infoops.errors import EvaluationError, NotFoundError
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 TRUTH_COLUMNS = ("userid", "operation", "role", "group")
 FLAGGED_COLUMNS = ("account_id", "network_id", "role", "score")
@@ -237,11 +237,11 @@ def score(truth: pd.DataFrame, flags: pd.DataFrame, source: str = "") -> Evaluat
     if len(tp):
         truth_role = t.loc[tp["account_id"], "role"].to_numpy()
         role_acc = float((tp["role"].to_numpy() == truth_role).mean())
-        for pred, true in zip(tp["role"], truth_role):
+        for pred, true in zip(tp["role"], truth_role, strict=False):
             key = f"{true}->{pred or 'none'}"
             role_counts[key] = role_counts.get(key, 0) + 1
     # ARI over flagged ∪ operation accounts
-    net = dict(zip(flags["account_id"], flags["network_id"]))
+    net = dict(zip(flags["account_id"], flags["network_id"], strict=False))
     union = sorted(flagged_ids | op_ids)
     op_of = t["operation"].to_dict()
     labels_true = [op_of.get(a, "none") for a in union]

@@ -92,7 +92,7 @@ def make_hijack(
     old_client = np.array(
         [
             COMMON_CLIENTS[(COMMON_CLIENTS.index(c) + 1 + int(k)) % len(COMMON_CLIENTS)]
-            for c, k in zip(new_client, rng.integers(0, 3, n))
+            for c, k in zip(new_client, rng.integers(0, 3, n), strict=False)
         ],
         dtype=object,
     )

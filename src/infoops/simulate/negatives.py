@@ -213,7 +213,7 @@ def add_negatives(rng: np.random.Generator, accts: Accounts, params: WorldParams
         [
             f"{x} | {['Comms', 'Policy', 'Research', 'Events'][i % 4]} @ "
             f"{ORG_NAMES[o % len(ORG_NAMES)]}. Views my own"
-            for i, (x, o) in enumerate(zip(pop["description"], plan.staff_org))
+            for i, (x, o) in enumerate(zip(pop["description"], plan.staff_org, strict=False))
         ],
         dtype=object,
     )
@@ -263,7 +263,7 @@ def hub_posts(
     pool.add(org, pool_weight(rng, frame, org) * 0.3, permanent=True)
     # outlets: the breaking story at each event time, plus routine headlines
     news: list[PostBlock] = []
-    for k, (outlet, day) in enumerate(zip(plan.outlets, params.news_events)):
+    for k, (outlet, day) in enumerate(zip(plan.outlets, params.news_events, strict=False)):
         k_posts = int(rng.poisson(frame["rate"].iloc[outlet] * DAYS))
         a = np.full(k_posts, outlet)
         t = sample_times(
@@ -338,7 +338,7 @@ def fan_posts(
             text = np.array(
                 [
                     f"@{screen[idol.author[i]]} {x} {EMOJI[i % len(EMOJI)]}"
-                    for i, x in zip(qs, text)
+                    for i, x in zip(qs, text, strict=False)
                 ],
                 dtype=object,
             )
@@ -438,13 +438,13 @@ def _campaign_originals(
     tags = rng.choice(len(ACTIVIST_HASHTAGS), size=(n, 2))
     two = rng.random(n) < 0.4
     hashtags = np.array(
-        [list_str([ACTIVIST_HASHTAGS[x] for x in (r if k else r[:1])]) for r, k in zip(tags, two)],
+        [list_str([ACTIVIST_HASHTAGS[x] for x in (r if k else r[:1])]) for r, k in zip(tags, two, strict=False)],
         dtype=object,
     )
     text = np.array(
         [
             x + "".join(f" #{ACTIVIST_HASHTAGS[j]}" for j in (r if k else r[:1]))
-            for x, r, k in zip(text, tags, two)
+            for x, r, k in zip(text, tags, two, strict=False)
         ],
         dtype=object,
     )
@@ -456,7 +456,7 @@ def _campaign_originals(
         [
             list_str([f"https://{dom[d]}/{p:x}"]) if k else "[]"
             for k, d, p in zip(
-                has_url, rng.integers(0, len(dom), n), rng.integers(1 << 32, 1 << 40, n)
+                has_url, rng.integers(0, len(dom), n), rng.integers(1 << 32, 1 << 40, n), strict=False
             )
         ],
         dtype=object,

@@ -138,7 +138,7 @@ def news_bot_posts(
         for k in feeds:
             t, words, urls = items[k]
             tt = t + lag + rng.integers(0, 2, len(t))
-            text = np.array([f"{w.capitalize()} {u}" for w, u in zip(words, urls)], dtype=object)
+            text = np.array([f"{w.capitalize()} {u}" for w, u in zip(words, urls, strict=False)], dtype=object)
             out.append(
                 block(
                     ids.take(len(t)),

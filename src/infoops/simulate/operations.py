@@ -210,15 +210,15 @@ def prc_posts(
     pick = rng.integers(0, len(messages), len(a))
     edits = rng.integers(0, 4, len(a))
     text = np.array(
-        [mutate(rng, messages[k][1], "zh", int(e)) for k, e in zip(pick, edits)], dtype=object
+        [mutate(rng, messages[k][1], "zh", int(e)) for k, e in zip(pick, edits, strict=False)], dtype=object
     )
     has_tag = rng.random(len(a)) < 0.4
     tag_i = rng.integers(0, len(PRC_HASHTAGS), len(a))
     hashtags = np.array(
-        [list_str([PRC_HASHTAGS[j]]) if k else "[]" for k, j in zip(has_tag, tag_i)], dtype=object
+        [list_str([PRC_HASHTAGS[j]]) if k else "[]" for k, j in zip(has_tag, tag_i, strict=False)], dtype=object
     )
     text = np.array(
-        [f"{x} #{PRC_HASHTAGS[j]}" if k else x for x, k, j in zip(text, has_tag, tag_i)],
+        [f"{x} #{PRC_HASHTAGS[j]}" if k else x for x, k, j in zip(text, has_tag, tag_i, strict=False)],
         dtype=object,
     )
     client = clients_for(rng, frame["client"].to_numpy()[a], 0.05)
@@ -262,7 +262,7 @@ def prc_posts(
             copies = np.array(
                 [mutate(rng, messages[int(pick[j])][1], "zh", int(e))
                  + (f" #{PRC_HASHTAGS[tag_i[j]]}" if has_tag[j] else "")
-                 for j, e in zip(pk, rng.integers(1, 3, len(pk)))],
+                 for j, e in zip(pk, rng.integers(1, 3, len(pk)), strict=False)],
                 dtype=object,
             )
             yield block(ids.take(len(who)), who, tt, ORIGINAL, copies, "zh", client,
@@ -383,7 +383,8 @@ def russia_posts(
     n_links = max(int(DAYS / 5), round(per_member * len(members) / mean_team))
     out = []
     for _ in range(n_links):
-        url = f"https://{RUSSIA_DOMAINS[int(rng.integers(0, len(RUSSIA_DOMAINS)))]}/{int(rng.integers(1 << 36, 1 << 44)):x}"
+        domain = RUSSIA_DOMAINS[int(rng.integers(0, len(RUSSIA_DOMAINS)))]
+        url = f"https://{domain}/{int(rng.integers(1 << 36, 1 << 44)):x}"
         cell = cells[int(rng.integers(0, len(cells)))]
         cell_cores = np.intersect1d(cell, plan.core)
         pick_from = cell_cores if len(cell_cores) else plan.core
@@ -400,7 +401,7 @@ def russia_posts(
         t = t0 + np.where(who == first, 0, lognormal_delay(rng, len(who), 45, 1.2, lo=1))
         same_title = rng.random() < 0.5
         title = topic_sentences(
-            rng, 1, RUSSIA_SUBJECTS + ["truth", "media", "lies", "West"], "en", 4, 8
+            rng, 1, [*RUSSIA_SUBJECTS, "truth", "media", "lies", "West"], "en", 4, 8
         )[0]
         text = sentences(rng, lang[who], max_words=10)
         text = np.array([f"{title if same_title else x} {url}" for x in text], dtype=object)
@@ -435,7 +436,7 @@ def russia_posts(
                 if lang[x] == "ru"
                 else RUSSIA_QUESTIONS_EN[int(u * len(RUSSIA_QUESTIONS_EN))]
             ).format(x=RUSSIA_SUBJECTS[int(v * len(RUSSIA_SUBJECTS))])
-            for x, u, v in zip(qa, rng.random(len(qa)), rng.random(len(qa)))
+            for x, u, v in zip(qa, rng.random(len(qa)), rng.random(len(qa)), strict=False)
         ],
         dtype=object,
     )
@@ -545,7 +546,7 @@ def turkey_posts(
         )
         text = topic_sentences(rng, len(a), TURKEY_SLOGANS, "tr", 4, 10)
         tag = rng.integers(0, len(TURKEY_HASHTAGS), len(a))
-        text = np.array([f"{x} #{TURKEY_HASHTAGS[k]}" for x, k in zip(text, tag)], dtype=object)
+        text = np.array([f"{x} #{TURKEY_HASHTAGS[k]}" for x, k in zip(text, tag, strict=False)], dtype=object)
         posts = block(
             ids.take(len(a)),
             a, t, ORIGINAL, text, "tr",

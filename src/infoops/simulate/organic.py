@@ -124,7 +124,7 @@ def random_urls(
     doms = np.array(domains or DOMAINS, dtype=object)
     d = rng.choice(len(doms), size=n, p=domain_p if domains else _DOMAIN_P)
     paths = rng.integers(1 << 32, 1 << 44, n)
-    return np.array([f"https://{doms[i]}/{p:x}" for i, p in zip(d, paths)], dtype=object)
+    return np.array([f"https://{doms[i]}/{p:x}" for i, p in zip(d, paths, strict=False)], dtype=object)
 
 
 def entities(
@@ -140,8 +140,8 @@ def entities(
     tag_i = rng.integers(0, len(tags), n)
     has_url = rng.random(n) < p_url
     urls = random_urls(rng, n)
-    h = np.array([list_str([tags[j]]) if k else "[]" for k, j in zip(has_tag, tag_i)], dtype=object)
-    u = np.array([list_str([x]) if k else "[]" for k, x in zip(has_url, urls)], dtype=object)
+    h = np.array([list_str([tags[j]]) if k else "[]" for k, j in zip(has_tag, tag_i, strict=False)], dtype=object)
+    u = np.array([list_str([x]) if k else "[]" for k, x in zip(has_url, urls, strict=False)], dtype=object)
     return h, u
 
 
@@ -269,7 +269,7 @@ def _background_chunk(
         text = sentences(rng, langs, max_words=12)
         if kind == REPLY:
             text = np.array(
-                [f"@{screen[x]} {y}" for x, y in zip(src["author"][pick[m]], text)], dtype=object
+                [f"@{screen[x]} {y}" for x, y in zip(src["author"][pick[m]], text, strict=False)], dtype=object
             )
         likes, rts = engagement(rng, frame["followers"].to_numpy()[a], scale=0.005)
         out.append(

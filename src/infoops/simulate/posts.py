@@ -222,7 +222,7 @@ def make_retweets(
     """Retweet rows of posts ``src[...][pick]``: ``RT @name: text``, entities copied."""
     ref_author = src["author"][pick]
     text = np.array(
-        [f"RT @{screen[a]}: {x}" for a, x in zip(ref_author, src["text"][pick])], dtype=object
+        [f"RT @{screen[a]}: {x}" for a, x in zip(ref_author, src["text"][pick], strict=False)], dtype=object
     )
     return block(
         ids, authors, t, RETWEET, text,

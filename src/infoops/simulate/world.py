@@ -178,7 +178,7 @@ def _organic_profile_changes(
     who = organic[rng.random(len(organic)) < share]
     t = rng.integers(0, DAYS * 1440, len(who))
     out = []
-    for a, m, u in zip(who, t, rng.random(len(who))):
+    for a, m, u in zip(who, t, rng.random(len(who)), strict=False):
         if m < frame["created_day"].iloc[a] * 1440:
             continue
         if u < 0.6:
@@ -189,6 +189,47 @@ def _organic_profile_changes(
         else:
             out.append((int(a), int(m), "description", "", frame["description"].iloc[a]))
     return out
+
+
+def _write_posts(sink: _BucketedTweets, seed: int, ids: IdAllocator, frame: pd.DataFrame, plans: Plans,
+                 params: WorldParams, pool: Pool, changes: list[tuple[int, int, str, str, str]],
+                 say: Callable[[str], None]) -> None:
+    """Every group's posts into ``sink``, each stage with its own seeded generator, in a
+    fixed order (the same seed gives the same world); hijacked accounts' profile changes
+    go to ``changes``."""
+    say("popular accounts")
+    rng = np.random.default_rng([seed, 11])
+    celeb = celebrity_posts(rng, ids, frame, plans.celebrities)
+    pool.add(celeb, pool_weight(rng, frame, celeb), permanent=True)
+    sink.write(celeb)
+    neg = plans.negatives
+    hubs = hub_posts(np.random.default_rng([seed, 12]), ids, frame, neg, params, pool)
+    for b in hubs:
+        sink.write(b)
+    say("organic activity")
+    everyday = np.sort(np.concatenate([plans.organic, neg.fans, neg.activists, neg.sharers,
+                                       neg.staff]))
+    for b in background(np.random.default_rng([seed, 13]), ids, frame, everyday, pool):
+        sink.write(b)
+    say("hard negatives")
+    rng = np.random.default_rng([seed, 14])
+    for b in negative_posts(rng, ids, frame, neg, params, pool, hubs):
+        sink.write(b)
+    say("operations")
+    rng = np.random.default_rng([seed, 15])
+    for plan in (plans.prc, plans.turkey):
+        assert plan.hijack is not None
+        life, ch = hijack_life(rng, ids, frame, plan.hijack)
+        sink.write(life)
+        changes.extend(ch)
+    for b in prc_posts(rng, ids, frame, plans.prc, params, pool):
+        sink.write(b)
+    rng = np.random.default_rng([seed, 16])
+    for b in russia_posts(rng, ids, frame, plans.russia, pool):
+        sink.write(b)
+    rng = np.random.default_rng([seed, 17])
+    for b in turkey_posts(rng, ids, frame, plans.turkey, params):
+        sink.write(b)
 
 
 def simulate(
@@ -226,39 +267,7 @@ def simulate(
     sink = _BucketedTweets(out, frame)
     changes: list[tuple[int, int, str, str, str]] = []
     try:
-        say("popular accounts")
-        rng = np.random.default_rng([seed, 11])
-        celeb = celebrity_posts(rng, ids, frame, plans.celebrities)
-        pool.add(celeb, pool_weight(rng, frame, celeb), permanent=True)
-        sink.write(celeb)
-        neg = plans.negatives
-        hubs = hub_posts(np.random.default_rng([seed, 12]), ids, frame, neg, params, pool)
-        for b in hubs:
-            sink.write(b)
-        say("organic activity")
-        everyday = np.sort(np.concatenate([plans.organic, neg.fans, neg.activists, neg.sharers,
-                                           neg.staff]))
-        for b in background(np.random.default_rng([seed, 13]), ids, frame, everyday, pool):
-            sink.write(b)
-        say("hard negatives")
-        rng = np.random.default_rng([seed, 14])
-        for b in negative_posts(rng, ids, frame, neg, params, pool, hubs):
-            sink.write(b)
-        say("operations")
-        rng = np.random.default_rng([seed, 15])
-        for plan in (plans.prc, plans.turkey):
-            assert plan.hijack is not None
-            life, ch = hijack_life(rng, ids, frame, plan.hijack)
-            sink.write(life)
-            changes.extend(ch)
-        for b in prc_posts(rng, ids, frame, plans.prc, params, pool):
-            sink.write(b)
-        rng = np.random.default_rng([seed, 16])
-        for b in russia_posts(rng, ids, frame, plans.russia, pool):
-            sink.write(b)
-        rng = np.random.default_rng([seed, 17])
-        for b in turkey_posts(rng, ids, frame, plans.turkey, params):
-            sink.write(b)
+        _write_posts(sink, seed, ids, frame, plans, params, pool, changes, say)
         say("sorting tweets.csv by time")
         sink.finish()
     except BaseException:

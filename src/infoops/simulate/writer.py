@@ -69,7 +69,7 @@ class TweetRows:
         # Real archives leave retweet_userid empty on some retweets; keyed on the id, not on labels.
         rt_uid = np.where(is_rt & (b.tweetid % 37 != 0), ref_uid, empty)
         mentions = []
-        for k, ra, extra in zip(kind.tolist(), b.ref_author.tolist(), b.mentions):
+        for k, ra, extra in zip(kind.tolist(), b.ref_author.tolist(), b.mentions, strict=False):
             ids = [uid[ra]] if k in (RETWEET, REPLY) else []
             ids.extend(uid[x] for x in extra)
             mentions.append("[" + ", ".join(f"'{x}'" for x in ids) + "]")
@@ -104,7 +104,7 @@ class TweetRows:
             np.where(orig, b.retweets, 0),
             b.hashtags, b.urls, mentions, empty,
         ]
-        return zip(*[c.tolist() if isinstance(c, np.ndarray) else c for c in cols])
+        return zip(*[c.tolist() if isinstance(c, np.ndarray) else c for c in cols], strict=False)
 
 
 def write_users(path: Path, frame: pd.DataFrame) -> None:
@@ -122,7 +122,7 @@ def write_users(path: Path, frame: pd.DataFrame) -> None:
                 frame["followers"],
                 frame["following"],
                 creation_dates(frame["created_day"].to_numpy()),
-                frame["account_language"],
+                frame["account_language"], strict=False,
             )
         )
 
@@ -131,7 +131,7 @@ def write_truth(path: Path, frame: pd.DataFrame) -> None:
     f, w = open_csv(path)
     with f:
         w.writerow(TRUTH_COLUMNS)
-        w.writerows(zip(frame["userid"], frame["operation"], frame["role"], frame["group"]))
+        w.writerows(zip(frame["userid"], frame["operation"], frame["role"], frame["group"], strict=False))
 
 
 def write_profile_changes(

@@ -161,7 +161,7 @@ def _write_world(
         b = hub_posts(np.random.default_rng([seed, 300 + i]), ids, frame, neg, pool)
         hubs.append(b)
         sink.write(b)
-    state = concat([b for b, n in zip(hubs, negs) if n.spec.kind == "state_media"])
+    state = concat([b for b, n in zip(hubs, negs, strict=False) if n.spec.kind == "state_media"])
     say("everyday activity")
     group = frame["group"].to_numpy()
     everyday = [np.flatnonzero(group == "organic")] + [n.members for n in negs if n.everyday]
@@ -196,7 +196,7 @@ def _write_world(
             for b in conversation(rng, ids, frame, op, who, p):
                 sink.write(b)
     say("hard negatives")
-    for i, (neg, hub) in enumerate(zip(negs, hubs)):
+    for i, (neg, hub) in enumerate(zip(negs, hubs, strict=False)):
         rng = np.random.default_rng([seed, 500 + i])
         kind = neg.spec.kind
         if kind in ("community", "org_staff"):

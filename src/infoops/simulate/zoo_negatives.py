@@ -193,12 +193,12 @@ def hub_posts(
         tag = tags[int(rng.integers(0, len(tags)))]
         has = rng.random(len(b)) < 0.6
         b.hashtags = np.where(has, list_str([tag]), "[]").astype(object)
-        b.text = np.array([f"{x} #{tag}" if h else x for x, h in zip(b.text, has)], dtype=object)
+        b.text = np.array([f"{x} #{tag}" if h else x for x, h in zip(b.text, has, strict=False)], dtype=object)
     if kind == "state_media":
         dom = _STATE_DOMAINS[int(rng.integers(0, len(_STATE_DOMAINS)))]
         urls = [f"https://{dom}/{p:x}" for p in rng.integers(1 << 32, 1 << 40, len(b))]
         b.urls = np.array([list_str([u]) for u in urls], dtype=object)
-        b.text = np.array([f"{x} {u}" for x, u in zip(b.text, urls)], dtype=object)
+        b.text = np.array([f"{x} {u}" for x, u in zip(b.text, urls, strict=False)], dtype=object)
     weight = {"state_media": 1.0, "news_burst": 0.5}.get(kind, 0.15)
     if len(b):
         pool.add(b, pool_weight(rng, frame, b) * weight, permanent=True)
@@ -253,7 +253,7 @@ def follower_posts(
         if k:
             text = sentences(rng, np.full(k, lang[m], dtype=object), max_words=8)
             text = np.array([f"@{screen[hubs.author[i]]} {x} {EMOJI[i % len(EMOJI)]}"
-                             for i, x in zip(sel[rep], text)], dtype=object)
+                             for i, x in zip(sel[rep], text, strict=False)], dtype=object)
             out.append(block(ids.take(k), np.full(k, m), t[rep], REPLY, text,
                              "zh" if lang[m] == "zh-tw" else lang[m],
                              np.full(k, frame["client"].iloc[m], dtype=object),
@@ -306,7 +306,7 @@ def _tagged(
     # their own words, with the cause's vocabulary mixed in (not the operation's narrow script)
     text = sentences(rng, lang, vocab_extra={op.spec.lang: words}, max_words=14)
     tag = rng.integers(0, len(tags), len(a))
-    text = np.array([f"{x} #{tags[k]}" for x, k in zip(text, tag)], dtype=object)
+    text = np.array([f"{x} #{tags[k]}" for x, k in zip(text, tag, strict=False)], dtype=object)
     return block(ids.take(len(a)), a, np.clip(t, 0, END - 1), ORIGINAL, text,
                  np.array(["zh" if x == "zh-tw" else x for x in lang], dtype=object),
                  frame["client"].to_numpy()[a],

@@ -186,7 +186,7 @@ def add_op(rng: np.random.Generator, accts: Accounts, spec: OpSpec) -> ZooOp:
         first = np.maximum(p["created_day"] + rng.integers(1, 10, len(idx)), start)
         if kind == "established":
             first = start + rng.integers(0, 10, len(idx))
-        for a, d in zip(idx, first):
+        for a, d in zip(idx, first, strict=False):
             active[int(a)] = int(min(d, DAYS - 20))
     hijack = None
     if hij_core + hij_amp:
@@ -200,13 +200,13 @@ def add_op(rng: np.random.Generator, accts: Accounts, spec: OpSpec) -> ZooOp:
         hij = accts.add(**hp)
         lo = max(start, day_of("2020-02-01"))
         hijack = make_hijack(rng, hij, {"client": hp["client"]}, lo, min(DAYS - 30, lo + 45))
-        for a, d in zip(hij, hijack.takeover_day):
+        for a, d in zip(hij, hijack.takeover_day, strict=False):
             active[int(a)] = int(d)
         core = np.concatenate([core, hij[:hij_core]])
         amp = np.concatenate([amp, hij[hij_core:]])
     domains = [
         f"{_DOMAIN_WORDS[int(a)]}-{_DOMAIN_WORDS[int(b)]}.{['com', 'net', 'org', 'info'][int(c)]}"
-        for a, b, c in zip(rng.integers(0, 12, 3), rng.integers(0, 12, 3), rng.integers(0, 4, 3))
+        for a, b, c in zip(rng.integers(0, 12, 3), rng.integers(0, 12, 3), rng.integers(0, 4, 3), strict=False)
     ]
     return ZooOp(spec, core, np.concatenate([amp, quiet]), quiet, active, hijack, domains)
 
@@ -224,8 +224,8 @@ def _with_tags(
     pick = rng.integers(0, max(1, len(tags)), len(text))
     if not tags:
         has[:] = False
-    out = np.array([f"{x} #{tags[j]}" if h else x for x, h, j in zip(text, has, pick)], dtype=object)
-    hashtags = np.array([list_str([tags[j]]) if h else "[]" for h, j in zip(has, pick)], dtype=object)
+    out = np.array([f"{x} #{tags[j]}" if h else x for x, h, j in zip(text, has, pick, strict=False)], dtype=object)
+    hashtags = np.array([list_str([tags[j]]) if h else "[]" for h, j in zip(has, pick, strict=False)], dtype=object)
     return out, hashtags
 
 
@@ -257,7 +257,7 @@ def core_posts(
         msgs = base_messages(rng, topics, int(rng.integers(2, 8)), s.lang)
         text = np.array(
             [mutate(rng, msgs[int(k)][1], s.lang, int(e))
-             for k, e in zip(rng.integers(0, len(msgs), len(a)), rng.integers(0, 4, len(a)))],
+             for k, e in zip(rng.integers(0, len(msgs), len(a)), rng.integers(0, 4, len(a)), strict=False)],
             dtype=object,
         )
     else:
@@ -443,7 +443,7 @@ def conversation(
     qt = _times(rng, np.full(len(qa), s.tz), op.active_of(qa), ORGANIC_HOURS, 0.0)
     words = [w for ws in OP_TOPICS[s.lang] for w in ws]
     qtext = []
-    for x, u, v in zip(qa, rng.random(len(qa)), rng.random(len(qa))):
+    for x, u, v in zip(qa, rng.random(len(qa)), rng.random(len(qa)), strict=False):
         subj = RUSSIA_SUBJECTS[int(v * len(RUSSIA_SUBJECTS))]
         if lang[x] == "ru":
             qtext.append(RUSSIA_QUESTIONS_RU[int(u * len(RUSSIA_QUESTIONS_RU))].format(x=subj))
@@ -485,7 +485,7 @@ def conversation(
     ok = (t < END) & (t >= op.active_of(who) * 1440)
     hit, who, t = hit[ok], who[ok], t[ok]
     text = np.array([f"@{screen[theirs.author[i]]} {x}"
-                     for i, x in zip(hit, sentences(rng, lang[who], max_words=12))], dtype=object)
+                     for i, x in zip(hit, sentences(rng, lang[who], max_words=12), strict=False)], dtype=object)
     mreplies = _replies(ids, frame, who, t, text, theirs, hit)
     yield mreplies
     back = np.flatnonzero(rng.random(len(mreplies)) < 0.5)
@@ -494,5 +494,5 @@ def conversation(
     ok = bt < END
     back, bwho, bt = back[ok], bwho[ok], bt[ok]
     text = np.array([f"@{screen[mreplies.author[i]]} {x}"
-                     for i, x in zip(back, sentences(rng, lang[bwho], max_words=12))], dtype=object)
+                     for i, x in zip(back, sentences(rng, lang[bwho], max_words=12), strict=False)], dtype=object)
     yield _replies(ids, frame, bwho, bt, text, mreplies, back)

@@ -163,7 +163,7 @@ _TZ = {"zh": 8.0, "ru": 3.0, "en": 3.0, "tr": 3.0, "es": -5.0, "ar": 3.0}
 
 def _op_size(rng: np.random.Generator, n_accounts: int) -> int:
     """Very small (8–30) a third of the time, else 1–7 % of the world."""
-    if rng.random() < 0.33 or n_accounts < 1500 and rng.random() < 0.3:
+    if rng.random() < 0.33 or (n_accounts < 1500 and rng.random() < 0.3):
         return int(rng.integers(8, 31))
     return max(31, round(float(rng.uniform(0.01, 0.07)) * n_accounts))
 

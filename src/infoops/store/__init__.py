@@ -1,6 +1,36 @@
-"""The store: one DuckDB file shared by every stage."""
+"""The store: one DuckDB file shared by every stage.
 
-from infoops.store.db import DEFAULT_DB, Store, open_store
+``Store`` and ``open_store`` load DuckDB on first use (module ``__getattr__``,
+PEP 562), so commands that never open a store start without it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from infoops.store.schema import SCHEMA_VERSION
 
+#: The store file a command uses unless told otherwise (``--db``).
+DEFAULT_DB = "infoops.duckdb"
+
+_EXPORTS = {"Store": "infoops.store.db", "open_store": "infoops.store.db"}
+
 __all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "Store", "open_store"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from infoops.store.db import Store as Store
+    from infoops.store.db import open_store as open_store
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

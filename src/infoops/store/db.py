@@ -31,14 +31,14 @@ from infoops.errors import (
     StoreBusyError,
     StoreError,
 )
-from infoops.store import runs
+from infoops.store import DEFAULT_DB, runs
 from infoops.store.schema import MIGRATIONS, SCHEMA_VERSION
+from infoops.store.sql import first_row, quote_ident, registered, scalar
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import pyarrow as pa
 
-DEFAULT_DB = "infoops.duckdb"
 #: DuckDB's share of the machine's memory unless told otherwise. DuckDB's own
 #: default (80 %) leaves too little for the numpy/pandas side of detection on
 #: a large world; past the limit DuckDB spills to ``<store>.tmp``.
@@ -222,24 +222,24 @@ class Store:
 
     def count(self, table: str) -> int:
         self._check_table(table)
-        row = first_row(self.con.execute(f'SELECT count(*) FROM "{table}"'))
+        row = first_row(self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}"))
         return int(row[0]) if row else 0
 
     def table(self, name: str, limit: int | None = None) -> pd.DataFrame:
         """A table (or the first ``limit`` rows) as a pandas DataFrame."""
         self._check_table(name)
-        sql = f'SELECT * FROM "{name}"' + (f" LIMIT {int(limit)}" if limit is not None else "")
+        sql = f"SELECT * FROM {quote_ident(name)}" + (f" LIMIT {int(limit)}" if limit is not None else "")
         return self.con.execute(sql).df()
 
     def arrow(self, name: str) -> pa.Table:
         """A table as a pyarrow Table."""
         self._check_table(name)
-        return self.con.sql(f'SELECT * FROM "{name}"').to_arrow_table()
+        return self.con.sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_table()
 
     def polars(self, name: str) -> Any:
         """A table as a polars DataFrame (needs the ``polars`` extra)."""
         self._check_table(name)
-        return self.con.sql(f'SELECT * FROM "{name}"').pl()
+        return self.con.sql(f"SELECT * FROM {quote_ident(name)}").pl()
 
     def sql(self, query: str, params: Any = None) -> pd.DataFrame:
         """Run any read query and return a pandas DataFrame."""
@@ -248,11 +248,12 @@ class Store:
     @contextmanager
     def registered(self, name: str, frame: Any) -> Iterator[str]:
         """Register ``frame`` (pandas or Arrow) as view ``name`` for the block; unregister after."""
-        self.con.register(name, frame)
-        try:
+        with registered(self.con, name, frame):
             yield name
-        finally:
-            self.con.unregister(name)
+
+    def scalar(self, sql: str, params: Any = None) -> Any:
+        """The first column of the first row of ``sql`` (``None`` when there is no row)."""
+        return scalar(self.con, sql, params)
 
     def reader(self) -> duckdb.DuckDBPyConnection:
         """A separate cursor for a concurrent reader (one writer, many readers)."""
@@ -365,13 +366,3 @@ def _busy_message(path: str, duckdb_text: str) -> str:
     m = re.search(r"PID (\d+)", duckdb_text)
     holder = f"process {m.group(1)}" if m else "another process"
     return f"{path}: store busy: {holder} has it open; retry when it ends"
-
-
-def first_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
-    """The first row of an ``execute()`` result, or None; the result is consumed.
-
-    DuckDB 2 keeps a result open until it is fetched to the end, and refuses
-    other work on the connection meanwhile, so ``fetchone()`` is unsafe here.
-    """
-    rows = result.fetchall()
-    return tuple(rows[0]) if rows else None

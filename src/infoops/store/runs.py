@@ -16,6 +16,7 @@ for writing, so that a second command can say who is busy
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from infoops.store.schema import RESULT_TABLES
+from infoops.store.sql import quote_ident
 
 if TYPE_CHECKING:  # pragma: no cover
     from infoops.store.db import Store
@@ -106,7 +108,7 @@ def recover_dead_runs(store: Store) -> list[tuple[str, str]]:
             if kind == "detect":
                 for table in RESULT_TABLES:
                     if table != "detect_runs" and table in store.tables():
-                        con.execute(f'DELETE FROM "{table}" WHERE run_id = ?', [run_id])
+                        con.execute(f"DELETE FROM {quote_ident(table)} WHERE run_id = ?", [run_id])
             note = json.dumps({"interrupted": "the process that ran it is gone (killed or crashed)"})
             table = RUN_TABLES[kind]
             column = "summary" if kind == "detect" else "detail"
@@ -127,10 +129,8 @@ def write_lock_info(db_path: str) -> None:
     """Name this process as the store's writer (best effort: never fails the open)."""
     info = {"pid": os.getpid(), "host": host(), "command": command_name(),
             "since": datetime.now().astimezone().isoformat(timespec="seconds")}
-    try:
+    with contextlib.suppress(OSError):
         lock_info_path(db_path).write_text(json.dumps(info), encoding="utf-8")
-    except OSError:
-        pass
 
 
 def remove_lock_info(db_path: str) -> None:

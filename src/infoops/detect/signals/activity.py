@@ -79,7 +79,8 @@ def silences(
             FROM best b JOIN posts p USING (account_id) GROUP BY b.account_id
         )
         SELECT sc.account_id, sc.group_id, b.gap_start, b.gap_end, b.gap_days, b.after_creation,
-               coalesce(acc.created_at < (SELECT t0 FROM t0), FALSE) AS created_before_data, c.n_posts, c.n_before, c.before_first, c.n_burst
+               coalesce(acc.created_at < (SELECT t0 FROM t0), FALSE) AS created_before_data,
+               c.n_posts, c.n_before, c.before_first, c.n_burst
         FROM {scope_view} sc JOIN best b USING (account_id) JOIN counts c USING (account_id)
         LEFT JOIN accounts acc ON acc.account_id = sc.account_id
         """
@@ -123,7 +124,7 @@ def dormancy_activation(
     life_days = np.array(
         [
             max((gs - bf).total_seconds() / 86400.0, 1.0) if n > 0 else 1.0
-            for gs, bf, n in zip(frame["gap_start"], frame["before_first"], before)
+            for gs, bf, n in zip(frame["gap_start"], frame["before_first"], before, strict=False)
         ],
         dtype=float,
     ) if len(frame) else np.zeros(0)
@@ -146,7 +147,7 @@ def dormancy_activation(
         if f else ""
         for g, ac, early, nb, ge, nu, f in zip(
             gap, frame["after_creation"], frame["created_before_data"], before, frame["gap_end"], burst,
-            flagged,
+            flagged, strict=False,
         )
     ]
     return finish(frame.drop(columns=["before_first"]))
@@ -269,7 +270,7 @@ def office_hours(
         f"{describe_offset(int(o))}; {wk:.0%} on weekends"
         if f else ""
         for s, k, o, wk, f in zip(
-            share_v, n, frame["utc_offset"].fillna(0), weekend_v, frame["flagged"]
+            share_v, n, frame["utc_offset"].fillna(0), weekend_v, frame["flagged"], strict=False
         )
     ]
     return finish(frame)

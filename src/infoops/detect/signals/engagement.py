@@ -75,6 +75,6 @@ def internal_engagement(
             + f"{int(r):,} reposts/quotes/replies it received came from {plural(e, 'network member')}"
         )
         if f else ""
-        for s, r, e, f in zip(share, received, frame["group_engagers"], frame["flagged"])
+        for s, r, e, f in zip(share, received, frame["group_engagers"], frame["flagged"], strict=False)
     ]
     return finish(frame)

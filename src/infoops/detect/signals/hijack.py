@@ -20,6 +20,7 @@ import pandas as pd
 from infoops.detect.signals.activity import silences
 from infoops.detect.signals.scope import finish, scope
 from infoops.store import Store
+from infoops.store.sql import sql_in
 
 #: Phrases of "new owner" posts (the 2020 PRC network's "test new owner";
 #: Chinese, Russian, Turkish equivalents). Matched case-insensitively in text.
@@ -82,6 +83,36 @@ def hijack_signals(
         kinds), ``language_before/after``, ``client_before/after``,
         ``rhythm_distance`` and ``profile_changes`` (count).
     """
+    base, gaps, changes = _read(store, account_ids, groups)
+    gaps, posts, ok = _gaps_and_posts(store, gaps, min_gap_days, min_side_posts)
+    frame = base.merge(gaps[["account_id", "gap_days", "gap_end"]], on="account_id", how="left")
+    frame.loc[~frame["account_id"].isin(ok), ["gap_days", "gap_end"]] = np.nan
+    _compare_lives(frame, posts)
+    new_owner = posts[posts["new_owner"].astype(bool)].groupby("account_id").size()
+    frame["new_owner_posts"] = frame["account_id"].map(new_owner).fillna(0).astype(int)
+    n_changes = changes.groupby("account_id").size()
+    frame["profile_changes"] = frame["account_id"].map(n_changes).fillna(0).astype(int)
+    described = _describe_changes(changes)
+
+    switches: list[str] = []
+    evidence: list[str] = []
+    rows: list[Any] = list(frame.itertuples())
+    for r in rows:
+        kinds, words = _switches(r, described, min_rhythm_distance)
+        switches.append(",".join(kinds))
+        evidence.append("; ".join(w for w in words if w))
+    frame["switches"] = switches
+    n_kinds = np.array([len(s.split(",")) if s else 0 for s in switches], dtype=float)
+    n_kinds += frame["new_owner_posts"].to_numpy() > 0
+    frame["value"] = np.minimum(n_kinds / 3.0, 1.0)
+    frame["flagged"] = n_kinds >= min_switches
+    frame["evidence"] = np.where(n_kinds > 0, evidence, "")
+    return finish(frame.drop(columns=["gap_end"]))
+
+
+def _read(store: Store, account_ids: Iterable[str] | None,
+          groups: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The accounts in scope, their silences and their identity changes."""
     with scope(store, account_ids, groups) as sc:
         base = store.sql(f"SELECT account_id, group_id FROM {sc}")
         gaps = silences(store, sc)
@@ -89,15 +120,20 @@ def hijack_signals(
             f"""
             SELECT pc.account_id, pc.changed_at, pc.field, pc.old_value, pc.new_value
             FROM profile_changes pc JOIN (SELECT DISTINCT account_id FROM {sc}) USING (account_id)
-            WHERE pc.field IN {tuple(IDENTITY_FIELDS)}
+            WHERE pc.field IN {sql_in(IDENTITY_FIELDS)}
             ORDER BY pc.account_id, pc.changed_at, pc.field, pc.old_value, pc.new_value
             """
         )
+    return base, gaps, changes
+
+
+def _gaps_and_posts(store: Store, gaps: pd.DataFrame, min_gap_days: float,
+                    min_side_posts: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Index]:
+    """Long silences after creation, the posts on each side, and the accounts with enough of both."""
     gaps = gaps[(gaps["gap_days"] >= min_gap_days) & ~gaps["after_creation"].astype(bool)]
     gaps = gaps.drop_duplicates("account_id")
     if len(gaps):
-        store.con.register("_hijack_gaps", gaps[["account_id", "gap_start", "gap_end"]])
-        try:
+        with store.registered("_hijack_gaps", gaps[["account_id", "gap_start", "gap_end"]]):
             posts = store.sql(
                 """
                 SELECT p.account_id,
@@ -110,8 +146,6 @@ def hijack_signals(
                 """,
                 {"pat": NEW_OWNER_PATTERN},
             )
-        finally:
-            store.con.unregister("_hijack_gaps")
     else:
         posts = pd.DataFrame(columns=["account_id", "side", "language", "client", "hour", "new_owner"])
     sides = posts.groupby(["account_id", "side"]).size().unstack(fill_value=0)
@@ -119,10 +153,11 @@ def hijack_signals(
         if side not in sides:
             sides[side] = 0
     ok = sides[(sides["before"] >= min_side_posts) & (sides["after"] >= min_side_posts)].index
-    posts = posts[posts["account_id"].isin(ok)]
+    return gaps, posts[posts["account_id"].isin(ok)], ok
 
-    frame = base.merge(gaps[["account_id", "gap_days", "gap_end"]], on="account_id", how="left")
-    frame.loc[~frame["account_id"].isin(ok), ["gap_days", "gap_end"]] = np.nan
+
+def _compare_lives(frame: pd.DataFrame, posts: pd.DataFrame) -> None:
+    """Add the dominant language and client on each side and the rhythm distance to ``frame``."""
     for column in ("language", "client"):
         dom = _dominant(posts, column)
         wide = dom.pivot(index="account_id", columns="side", values=column) if len(dom) else None
@@ -140,51 +175,42 @@ def hijack_signals(
     else:
         tvd = pd.Series(dtype=float)
     frame["rhythm_distance"] = frame["account_id"].map(tvd)
-    new_owner = posts[posts["new_owner"].astype(bool)].groupby("account_id").size()
-    frame["new_owner_posts"] = frame["account_id"].map(new_owner).fillna(0).astype(int)
-    n_changes = changes.groupby("account_id").size()
-    frame["profile_changes"] = frame["account_id"].map(n_changes).fillna(0).astype(int)
-    first_change = changes.drop_duplicates(["account_id", "field"])
 
-    switches: list[str] = []
-    evidence: list[str] = []
+
+def _describe_changes(changes: pd.DataFrame) -> dict[str, str]:
+    """Each account's first change of each identity field, in words."""
+    first_change = changes.drop_duplicates(["account_id", "field"])
     change_rows: list[Any] = list(first_change.itertuples())
     described: dict[str, str] = {}
     for c in change_rows:
         text = (f"{c.field} changed {_short(c.old_value)} → {_short(c.new_value)}"
                 + (f" on {c.changed_at:%Y-%m-%d}" if pd.notna(c.changed_at) else ""))
         described[str(c.account_id)] = "; ".join(x for x in (described.get(str(c.account_id)), text) if x)
-    rows: list[Any] = list(frame.itertuples())
-    for r in rows:
-        kinds: list[str] = []
-        words: list[str] = []
-        if pd.notna(r.language_before) and pd.notna(r.language_after) and r.language_before != r.language_after:
-            kinds.append("language")
-            words.append(f"posts switched from {r.language_before} to {r.language_after}")
-        if pd.notna(r.client_before) and pd.notna(r.client_after) and r.client_before != r.client_after:
-            kinds.append("client")
-            words.append(f"client switched from {_short(r.client_before)} to {_short(r.client_after)}")
-        if pd.notna(r.rhythm_distance) and r.rhythm_distance >= min_rhythm_distance:
-            kinds.append("rhythm")
-            words.append(f"daily rhythm changed (distance {r.rhythm_distance:.2f})")
-        if r.profile_changes > 0:
-            kinds.append("profile")
-            words.append(described.get(r.account_id, ""))
-        if r.new_owner_posts > 0:
-            kinds.append("new-owner")
-            words.append(f"{r.new_owner_posts} 'new owner'-style post(s)")
-        if kinds and pd.notna(r.gap_days):
-            words.insert(0, f"after {r.gap_days:,.0f} days of silence")
-        switches.append(",".join(kinds))
-        evidence.append("; ".join(w for w in words if w))
-    frame["switches"] = switches
-    n_kinds = np.array([len(s.split(",")) if s else 0 for s in switches], dtype=float)
-    n_kinds += frame["new_owner_posts"].to_numpy() > 0
-    frame["value"] = np.minimum(n_kinds / 3.0, 1.0)
-    frame["flagged"] = n_kinds >= min_switches
-    frame["evidence"] = np.where(n_kinds > 0, evidence, "")
-    return finish(frame.drop(columns=["gap_end"]))
+    return described
 
+
+def _switches(r: Any, described: dict[str, str], min_rhythm_distance: float) -> tuple[list[str], list[str]]:
+    """The kinds of switch one account shows, and the words that say so."""
+    kinds: list[str] = []
+    words: list[str] = []
+    if pd.notna(r.language_before) and pd.notna(r.language_after) and r.language_before != r.language_after:
+        kinds.append("language")
+        words.append(f"posts switched from {r.language_before} to {r.language_after}")
+    if pd.notna(r.client_before) and pd.notna(r.client_after) and r.client_before != r.client_after:
+        kinds.append("client")
+        words.append(f"client switched from {_short(r.client_before)} to {_short(r.client_after)}")
+    if pd.notna(r.rhythm_distance) and r.rhythm_distance >= min_rhythm_distance:
+        kinds.append("rhythm")
+        words.append(f"daily rhythm changed (distance {r.rhythm_distance:.2f})")
+    if r.profile_changes > 0:
+        kinds.append("profile")
+        words.append(described.get(r.account_id, ""))
+    if r.new_owner_posts > 0:
+        kinds.append("new-owner")
+        words.append(f"{r.new_owner_posts} 'new owner'-style post(s)")
+    if kinds and pd.notna(r.gap_days):
+        words.insert(0, f"after {r.gap_days:,.0f} days of silence")
+    return kinds, words
 
 def _short(value: object, limit: int = 40) -> str:
     missing = value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA

@@ -17,6 +17,69 @@ from infoops.errors import DetectionError
 from infoops.store import Store
 
 
+def _creation_windows(store: Store, account_ids: Iterable[str] | None, groups: pd.DataFrame | None,
+                      w: int, b: int) -> pd.DataFrame:
+    """Per account in scope: its creation day, the accounts created in its window and its
+    baseline period, the days of each inside the data, and group members in the window."""
+    with scope(store, account_ids, groups) as sc:
+        frame = store.sql(
+            f"""
+            WITH daily AS (
+                SELECT created_at::DATE AS d, count(*) AS n FROM accounts
+                WHERE created_at IS NOT NULL AND NOT is_stub GROUP BY ALL
+            ),
+            span AS (SELECT min(d) AS lo, max(d) AS hi FROM daily),
+            s AS (
+                SELECT sc.account_id, sc.group_id, a.created_at::DATE AS d
+                FROM {sc} sc JOIN accounts a USING (account_id)
+            ),
+            days AS (SELECT DISTINCT d FROM s WHERE d IS NOT NULL),
+            win AS (
+                SELECT days.d,
+                       coalesce(sum(daily.n) FILTER (WHERE daily.d BETWEEN days.d - {w} AND days.d + {w}), 0)
+                           AS n_window,
+                       coalesce(sum(daily.n), 0) AS n_base,
+                       any_value(span.lo) AS lo, any_value(span.hi) AS hi
+                FROM days CROSS JOIN span
+                LEFT JOIN daily ON daily.d BETWEEN days.d - {b} AND days.d + {b}
+                GROUP BY days.d
+            ),
+            gdaily AS (SELECT group_id, d, count(*) AS n FROM s
+                       WHERE group_id IS NOT NULL AND d IS NOT NULL GROUP BY ALL),
+            gwin AS (
+                SELECT s.account_id, s.group_id, sum(g.n) - 1 AS n_group_window
+                FROM s JOIN gdaily g ON g.group_id = s.group_id AND g.d BETWEEN s.d - {w} AND s.d + {w}
+                GROUP BY ALL
+            )
+            SELECT s.account_id, s.group_id, s.d AS created, win.n_window, win.n_base,
+                   -- days of the baseline period and of the window that lie inside the data
+                   greatest(date_diff('day', greatest(s.d - {b}, win.lo), least(s.d + {b}, win.hi)) + 1, 1)
+                       AS base_span,
+                   greatest(date_diff('day', greatest(s.d - {w}, win.lo), least(s.d + {w}, win.hi)) + 1, 1)
+                       AS win_span,
+                   coalesce(gwin.n_group_window, 0) AS n_group_window
+            FROM s LEFT JOIN win ON win.d = s.d
+            LEFT JOIN gwin ON gwin.account_id = s.account_id AND gwin.group_id IS NOT DISTINCT FROM s.group_id
+            """
+        )
+    return frame
+
+
+def _burst_evidence(frame: pd.DataFrame, n_win: np.ndarray, ratio: np.ndarray, flagged: np.ndarray,
+                    w: int) -> list[str]:
+    evidence = []
+    for created, n, r, ng, f in zip(frame["created"], n_win, ratio, frame["n_group_window"], flagged, strict=False):
+        parts = []
+        if ng > 0:
+            parts.append(f"created within {w} days of {plural(ng, 'other member')}")
+        if f:
+            parts.append(
+                f"one of {int(n):,} accounts created {created:%Y-%m-%d} ±{w} days, {r:,.0f}× the base rate"
+            )
+        evidence.append("; ".join(parts))
+    return evidence
+
+
 def creation_bursts(
     store: Store,
     account_ids: Iterable[str] | None = None,
@@ -67,46 +130,7 @@ def creation_bursts(
     if window_days < 0 or baseline_days <= window_days:
         raise DetectionError("creation_bursts: need 0 <= window_days < baseline_days")
     w, b = int(window_days), int(baseline_days)
-    with scope(store, account_ids, groups) as sc:
-        frame = store.sql(
-            f"""
-            WITH daily AS (
-                SELECT created_at::DATE AS d, count(*) AS n FROM accounts
-                WHERE created_at IS NOT NULL AND NOT is_stub GROUP BY ALL
-            ),
-            span AS (SELECT min(d) AS lo, max(d) AS hi FROM daily),
-            s AS (
-                SELECT sc.account_id, sc.group_id, a.created_at::DATE AS d
-                FROM {sc} sc JOIN accounts a USING (account_id)
-            ),
-            days AS (SELECT DISTINCT d FROM s WHERE d IS NOT NULL),
-            win AS (
-                SELECT days.d,
-                       coalesce(sum(daily.n) FILTER (WHERE daily.d BETWEEN days.d - {w} AND days.d + {w}), 0)
-                           AS n_window,
-                       coalesce(sum(daily.n), 0) AS n_base,
-                       any_value(span.lo) AS lo, any_value(span.hi) AS hi
-                FROM days CROSS JOIN span
-                LEFT JOIN daily ON daily.d BETWEEN days.d - {b} AND days.d + {b}
-                GROUP BY days.d
-            ),
-            gdaily AS (SELECT group_id, d, count(*) AS n FROM s WHERE group_id IS NOT NULL AND d IS NOT NULL GROUP BY ALL),
-            gwin AS (
-                SELECT s.account_id, s.group_id, sum(g.n) - 1 AS n_group_window
-                FROM s JOIN gdaily g ON g.group_id = s.group_id AND g.d BETWEEN s.d - {w} AND s.d + {w}
-                GROUP BY ALL
-            )
-            SELECT s.account_id, s.group_id, s.d AS created, win.n_window, win.n_base,
-                   -- days of the baseline period and of the window that lie inside the data
-                   greatest(date_diff('day', greatest(s.d - {b}, win.lo), least(s.d + {b}, win.hi)) + 1, 1)
-                       AS base_span,
-                   greatest(date_diff('day', greatest(s.d - {w}, win.lo), least(s.d + {w}, win.hi)) + 1, 1)
-                       AS win_span,
-                   coalesce(gwin.n_group_window, 0) AS n_group_window
-            FROM s LEFT JOIN win ON win.d = s.d
-            LEFT JOIN gwin ON gwin.account_id = s.account_id AND gwin.group_id IS NOT DISTINCT FROM s.group_id
-            """
-        )
+    frame = _creation_windows(store, account_ids, groups, w, b)
     n_win = frame["n_window"].fillna(0).to_numpy(float)
     outside_days = np.maximum(frame["base_span"].to_numpy(float) - frame["win_span"].to_numpy(float), 1.0)
     rate = np.maximum(
@@ -124,17 +148,7 @@ def creation_bursts(
     frame["p_value"] = np.where(known, p_value, np.nan)
     frame["value"] = value
     frame["flagged"] = flagged
-    evidence = []
-    for created, n, r, ng, f in zip(frame["created"], n_win, ratio, frame["n_group_window"], flagged):
-        parts = []
-        if ng > 0:
-            parts.append(f"created within {w} days of {plural(ng, 'other member')}")
-        if f:
-            parts.append(
-                f"one of {int(n):,} accounts created {created:%Y-%m-%d} ±{w} days, {r:,.0f}× the base rate"
-            )
-        evidence.append("; ".join(parts))
-    frame["evidence"] = evidence
+    frame["evidence"] = _burst_evidence(frame, n_win, ratio, flagged, w)
     return finish(frame.drop(columns=["n_base", "base_span", "win_span"]))
 
 
@@ -178,6 +192,6 @@ def low_followers(
     frame["evidence"] = [
         (f"{plural(x, 'follower')}" + (f" (store median {m:,.0f})" if pd.notna(m) else ""))
         if fl else ""
-        for x, m, fl in zip(np.nan_to_num(f), med, frame["flagged"])
+        for x, m, fl in zip(np.nan_to_num(f), med, frame["flagged"], strict=False)
     ]
     return finish(frame)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from infoops.errors import DetectionError
 from infoops.store import Store
+from infoops.store.sql import registered
 
 RESULT_COLUMNS = ("account_id", "value", "flagged", "evidence")
 
@@ -72,16 +73,15 @@ def scope(
             con.execute(f"DROP VIEW IF EXISTS {name}")
         return
     frame = frame.drop_duplicates().reset_index(drop=True)
-    con.register(name + "_df", frame)
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {name} AS "
-        f"SELECT account_id::TEXT AS account_id, group_id::TEXT AS group_id FROM {name}_df"
-    )
-    try:
-        yield name
-    finally:
-        con.execute(f"DROP VIEW IF EXISTS {name}")
-        con.unregister(name + "_df")
+    with registered(con, name + "_df", frame):
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS "
+            f"SELECT account_id::TEXT AS account_id, group_id::TEXT AS group_id FROM {name}_df"
+        )
+        try:
+            yield name
+        finally:
+            con.execute(f"DROP VIEW IF EXISTS {name}")
 
 
 def finish(frame: pd.DataFrame) -> pd.DataFrame:

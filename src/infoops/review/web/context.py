@@ -32,7 +32,7 @@ class Context:
         """Results of a detect run never change: compute once per key, keep ``size`` keys."""
         with self._memo_lock:
             if key in self._memo:
-                return self._memo[key]  # type: ignore[no-any-return]
+                return self._memo[key]
         value = compute()
         with self._memo_lock:
             if len(self._memo) >= size:
@@ -46,7 +46,7 @@ class Context:
 
 
 def ctx(request: Request) -> Context:
-    return request.app.state.ctx  # type: ignore[no-any-return]
+    return request.app.state.ctx
 
 
 async def read(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

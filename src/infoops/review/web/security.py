@@ -24,8 +24,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from infoops.errors import ForbiddenError, StoreError
-from infoops.review.rows import scalar, transaction
+from infoops.review.rows import transaction
 from infoops.review.users import User
+from infoops.store.sql import scalar
 
 #: Paths anyone may open: the login page and the health check (static assets are
 #: the vendored stylesheet, no data).

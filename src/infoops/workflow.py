@@ -6,11 +6,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from infoops.detect.flagged import write_flagged
 from infoops.detect.inputs import empty_traces
 from infoops.detect.params import DetectParams
 from infoops.detect.pipeline import detect, run_summary
 from infoops.errors import DetectionError
+from infoops.export.flagged import write_flagged
 from infoops.store import Store
 
 

@@ -2,8 +2,8 @@
 
 Nodes are members (account id, screen name, role, score, network); edges are the
 run's fused layer between members, or its significant edges summed over traces
-when there is none (multiplex fusion, cf. Pacheco et al. 2021). Files are written as they go, for Gephi (GEXF 1.3) or
-any GraphML reader (igraph, networkx, Cytoscape).
+when there is none (multiplex fusion, cf. Pacheco et al. 2021). Files are written as
+they go, for Gephi (GEXF 1.3) or any GraphML reader (igraph, networkx, Cytoscape).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from infoops import graphfiles
-from infoops.errors import InfoopsError, NotFoundError
+from infoops.errors import NotFoundError
+from infoops.export import graphfiles
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 
 @dataclass(frozen=True)
@@ -114,19 +114,14 @@ def _frames(nodes: list[Node], edges: list[Edge]) -> tuple[pd.DataFrame, pd.Data
     return node_frame, edge_frame
 
 
-def write_gexf(nodes: list[Node], edges: list[Edge], path: str | Path) -> Path:
-    """Write a GEXF 1.3 file (undirected, node colours by role) for Gephi."""
-    node_frame, edge_frame = _frames(nodes, edges)
-    return graphfiles.write_gexf(
-        edge_frame, path, node_frame,
-        description="coordinated accounts and their fused coordination edges",
-    )
+_DESCRIPTION = "coordinated accounts and their fused coordination edges"
 
 
-def write_graphml(nodes: list[Node], edges: list[Edge], path: str | Path) -> Path:
-    """Write a GraphML file (undirected; keys label, role, score, network, weight, traces)."""
+def write_run_graph(nodes: list[Node], edges: list[Edge], path: str | Path) -> Path:
+    """Write GEXF 1.3 (node colours by role, for Gephi) or GraphML (keys label, role,
+    score, network, weight, traces), by the suffix of ``path``."""
     node_frame, edge_frame = _frames(nodes, edges)
-    return graphfiles.write_graphml(edge_frame, path, node_frame)
+    return graphfiles.write_graph(edge_frame, path, node_frame, _DESCRIPTION)
 
 
 def export_graph(
@@ -137,10 +132,7 @@ def export_graph(
     Returns ``(path, nodes, edges)``. ``run_id`` defaults to the latest completed run.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".gexf", ".graphml"):
-        raise InfoopsError(f"{path}: unknown graph format {suffix or '(none)'}; use .gexf or .graphml")
+    graphfiles.output_format(path)  # before reading the run
     run = run_id or store.latest_detect_run()
     nodes, edges = load_graph(store.con, run, network)
-    writer = write_gexf if suffix == ".gexf" else write_graphml
-    return writer(nodes, edges, path), len(nodes), len(edges)
+    return write_run_graph(nodes, edges, path), len(nodes), len(edges)

@@ -7,9 +7,8 @@ import dataclasses
 import pandas as pd
 
 from infoops.detect.coaction import drop
-from infoops.detect.params import DetectParams
-from infoops.detect.traces import TRACES, run_trace
-from infoops.errors import DetectionError
+from infoops.detect.params import DetectParams, check_range, check_trace, check_whole
+from infoops.detect.traces import run_trace
 from infoops.store import Store
 
 
@@ -44,19 +43,15 @@ def raw_edges(
         ``account_a, account_b, weight`` (``account_a < account_b``) and the
         trace's own columns, sorted by ``account_a, account_b``.
     """
-    if trace not in TRACES:
-        raise DetectionError(f"unknown trace {trace!r}; choose from {', '.join(TRACES)}")
-    if min_weight < 1:
-        raise DetectionError(f"--min-weight must be >= 1, got {min_weight}")
+    check_trace(trace)
+    check_whole("--min-weight", min_weight, 1)
     params = DetectParams()
     tp = params.traces[trace]
     if window is not None:
-        if window < 0:
-            raise DetectionError(f"--window must be >= 0 seconds, got {window}")
+        check_range("--window", window, 0.0, float("inf"))
         tp = dataclasses.replace(tp, window=float(window))
     if max_burst is not None:
-        if max_burst < 0:
-            raise DetectionError(f"--max-burst must be >= 0, got {max_burst}")
+        check_whole("--max-burst", max_burst, 0)
         tp = dataclasses.replace(tp, max_burst=int(max_burst))
     res = run_trace(store.con, trace, params, tp, seed=seed)
     try:

@@ -6,7 +6,7 @@ import csv
 import os
 from pathlib import Path
 
-from infoops.errors import DetectionError, NotFoundError
+from infoops.errors import DetectionError, ExportError, NotFoundError
 from infoops.store import Store
 
 HEADER = ("account_id", "network_id", "role", "score")
@@ -44,7 +44,7 @@ def write_flagged(store: Store, run_id: str, path: str | os.PathLike[str]) -> in
     try:
         fh = out.open("w", newline="", encoding="utf-8")
     except OSError as exc:
-        raise DetectionError(f"{out}: cannot write the flagged CSV ({exc.strerror})") from exc
+        raise ExportError(f"{out}: cannot write the flagged CSV ({exc.strerror})") from exc
     with fh:
         w = csv.writer(fh)
         w.writerow(HEADER)

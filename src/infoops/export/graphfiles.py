@@ -20,10 +20,26 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
+from infoops.errors import ExportError
+
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: Node colours by role (colour-blind-safe orange / blue).
 ROLE_COLOURS = {"core": (213, 94, 0), "amplifier": (0, 114, 178)}
 _EDGE_KEYS = ("source", "target")
+#: Graph file suffixes, by the format each one picks.
+GRAPH_FORMATS = (".gexf", ".graphml")
+
+
+def output_format(path: str | os.PathLike[str], formats: tuple[str, ...] = GRAPH_FORMATS) -> str:
+    """The suffix of ``path`` (lower case) when it is one of ``formats``; :class:`ExportError` if not.
+
+    Every export picks its format here, so each one accepts and refuses the same names.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in formats:
+        choices = " or ".join(", ".join(formats).rsplit(", ", 1))
+        raise ExportError(f"{path}: unknown output format {suffix or '(none)'}; use {choices}")
+    return suffix
 
 
 def _clean(value: object) -> str:
@@ -148,11 +164,8 @@ def write_graphml(edges: pd.DataFrame, path: str | os.PathLike[str],
 
 
 def write_graph(edges: pd.DataFrame, path: str | os.PathLike[str],
-                nodes: pd.DataFrame | None = None) -> Path:
-    """Write by suffix: ``.gexf`` or ``.graphml``."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".gexf":
-        return write_gexf(edges, path, nodes)
-    if suffix == ".graphml":
-        return write_graphml(edges, path, nodes)
-    raise ValueError(f"{path}: unknown graph format {suffix or '(none)'}; use .gexf or .graphml")
+                nodes: pd.DataFrame | None = None, description: str = "") -> Path:
+    """Write by suffix: ``.gexf`` or ``.graphml`` (``description`` goes into GEXF's meta)."""
+    if output_format(path) == ".gexf":
+        return write_gexf(edges, path, nodes, description)
+    return write_graphml(edges, path, nodes)

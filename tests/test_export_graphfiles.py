@@ -7,7 +7,8 @@ import igraph
 import pandas as pd
 import pytest
 
-from infoops.graphfiles import write_gexf, write_graph, write_graphml
+from infoops.errors import ExportError
+from infoops.export.graphfiles import write_gexf, write_graph, write_graphml
 
 EDGES = pd.DataFrame({
     "source": ["a", "b", "<x&\x02"], "target": ["b", "c", "a"],
@@ -39,5 +40,5 @@ def test_gexf_nodes_with_roles_get_colours(tmp_path: Path) -> None:
 
 
 def test_unknown_suffix(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=".gexf or .graphml"):
+    with pytest.raises(ExportError, match=r"\.gexf or \.graphml"):
         write_graph(EDGES, tmp_path / "g.png")

@@ -21,7 +21,7 @@ import pandas as pd
 from infoops.detect.signals import REGISTRY, SIGNALS, compute_signals
 from infoops.errors import NotFoundError
 from infoops.store import Store
-from infoops.store.db import first_row
+from infoops.store.sql import first_row
 
 #: Characters of a post shown before truncating.
 TEXT_LIMIT = 160
