@@ -36,7 +36,8 @@ def compare(a: str, b: str) -> bool:
     for t in tables:
         if t in RUN_TABLES:
             if t == "ingest_runs":
-                counts = "SELECT status, rows_read, rows_stored, rows_quarantined, rows_duplicate FROM {}.ingest_runs ORDER BY ALL"
+                counts = ("SELECT status, rows_read, rows_stored, rows_quarantined, rows_duplicate "
+                          "FROM {}.ingest_runs ORDER BY ALL")
                 ra, rb = (con.execute(counts.format(db)).fetchall() for db in "ab")
                 print(f"ingest_runs (counts): {ra} / {rb} {'SAME' if ra == rb else 'DIFFERENT'}")
                 same_all &= ra == rb

@@ -72,8 +72,10 @@ def _scan(data: bytes) -> tuple[int, bool]:
     gap = np.diff(at)
     if (gap == 1).any():
         return len(at), True
-    two = at[:-1][gap == 2]
-    return len(at), bool(len(two)) and b"\r" in data and bool((np.frombuffer(data, dtype=np.uint8)[two + 1] == 13).any())
+    two = at[:-1][gap == 2]  # a break, one byte, a break: a blank line when that byte is CR
+    if not len(two) or b"\r" not in data:
+        return len(at), False
+    return len(at), bool((np.frombuffer(data, dtype=np.uint8)[two + 1] == 13).any())
 
 
 @dataclass

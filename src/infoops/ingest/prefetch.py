@@ -56,7 +56,7 @@ def prefetch(items: Iterable[T], ahead: int = 1) -> Iterator[T]:
                 if not put(item):
                     return
             put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+        except BaseException as exc:  # handed to the consumer, raised there
             put(_Failed(exc))
         finally:
             close = getattr(it, "close", None)
