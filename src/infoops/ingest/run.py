@@ -13,7 +13,6 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from os import PathLike
@@ -29,6 +28,7 @@ from infoops.errors import (
     describe_failure,
 )
 from infoops.ingest import tabular, telegram, twitter_json
+from infoops.ingest.checkpoint import checkpoint_every
 from infoops.ingest.fields import (
     ALL_FORMATS,
     PRESETS,
@@ -329,7 +329,7 @@ def ingest(
         claim_run(con, result.run_id, "ingest")
     times = time_range or TimeRange()
     try:
-        with _checkpoint_every(con, INGEST_CHECKPOINT):
+        with checkpoint_every(con):
             _store_sources(store, plans, result, batch_size, times, progress)
         with store.transaction() as tx:
             inferred, linked = resolve_text_retweets(tx)
@@ -374,30 +374,6 @@ def _store_sources(store: Store, plans: list[_Plan], result: IngestResult, batch
             _store_batch(store, result, sr, parts, list(quarantined), times)
             if progress:
                 progress(plan.source.name, done(), total, sr.rows_read)
-
-
-#: DuckDB's ``checkpoint_threshold`` while ingesting. At DuckDB's default
-#: (16 MB of WAL) every batch's commit also checkpointed, rewriting the
-#: posts primary-key index each time: a commit took twice as long. A crash
-#: still loses nothing committed (the WAL is replayed on open).
-INGEST_CHECKPOINT = "1GB"
-
-
-@contextmanager
-def _checkpoint_every(con: duckdb.DuckDBPyConnection, size: str) -> Iterator[None]:
-    """Let the WAL grow to ``size`` before a checkpoint, for the block; the setting is restored after."""
-    row = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
-    before = str(row[0]) if row else None
-    con.execute(f"SET checkpoint_threshold = '{size}'")
-    try:
-        yield
-    finally:
-        # DuckDB shows the setting rounded: RESET restores the default exactly,
-        # a value set by hand comes back as shown
-        con.execute("RESET checkpoint_threshold")
-        row = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
-        if before is not None and (str(row[0]) if row else None) != before:
-            con.execute("SET checkpoint_threshold = ?", [before])
 
 
 #: DuckDB errors that say the store or the machine failed, not a value: no row is to blame.
