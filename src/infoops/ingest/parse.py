@@ -35,6 +35,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from infoops.store.sql import registered
+
 _NUMBER = r"^\s*-?[0-9]+(\.[0-9]*)?\s*$"
 _OFFSET = r"(Z|[+-][0-9][0-9]:?[0-9][0-9])\s*$"
 #: a trailing time-zone abbreviation after a date and time
@@ -208,9 +210,7 @@ def _run(values: Sequence[Any], expr: str, typ: pa.DataType) -> list[Any]:
         if not _CON:
             _CON.append(duckdb.connect())
         con = _CON[0]
-        con.register("_v", pa.table({"i": pa.array(range(len(values)), pa.int64()), "v": pa.array(values, typ)}))
-        try:
+        frame = pa.table({"i": pa.array(range(len(values)), pa.int64()), "v": pa.array(values, typ)})
+        with registered(con, "_v", frame):
             rows = con.execute(f"SELECT {expr} FROM _v ORDER BY i").fetchall()
-        finally:
-            con.unregister("_v")
     return [r[0] for r in rows]

@@ -34,7 +34,7 @@ from infoops.ingest.fields import ACCOUNT_FIELDS, AUTHOR_FIELDS, Layout
 from infoops.ingest.infer import drop_unused_name_stubs
 from infoops.ingest.parse import literal_list
 from infoops.ingest.stage import TimeRange, fallback_list_sql, q, stage_sql
-from infoops.store.db import first_row
+from infoops.store.sql import registered, scalar
 
 
 @dataclass
@@ -108,37 +108,43 @@ def write_batch(
     for part in ordered:
         if part.table.num_rows == 0:
             continue
-        filled = _stage(con, part, times, source)
-        if part.counted:
-            for k, v in filled.items():
-                counts.filled[k] = counts.filled.get(k, 0) + v
-        # profiles lifted out of posts are not rows of their own: an unreadable
-        # one is dropped, the post it came with is still stored
-        errors = _errors(con, part) if part.counted else []
-        con.execute("DELETE FROM _stage WHERE _error IS NOT NULL")
-        n_good = _scalar(con, "SELECT count(*) FROM _stage")
-        if part.layout.target == "posts":
-            stored, conflicting = _write_posts(con, source, part.layout.merge_rows)
-            counts.conflicting += conflicting if part.counted else 0
-        elif part.layout.target == "accounts":
-            stored = _write_accounts(con, source)
-        else:
-            stored = _write_changes(con, source)
-        if part.counted:
-            bad.extend(errors)
-            counts.read += n_good + len(errors)
-            counts.quarantined += len(errors)
-            counts.stored += stored
-            counts.duplicate += n_good - stored
-        con.execute("DROP TABLE IF EXISTS _stage")
-        con.unregister("_raw")
+        with registered(con, "_raw", part.table):
+            _write_part(con, part, counts, bad, times, source)
     _quarantine(con, run_id, source, bad)
     return counts
 
 
+def _write_part(con: duckdb.DuckDBPyConnection, part: Part, counts: BatchCounts,
+                bad: list[Quarantined], times: TimeRange | None, source: str) -> None:
+    """Stage one part (registered as ``_raw``), store its good rows, collect its bad ones."""
+    filled = _stage(con, part, times, source)
+    if part.counted:
+        for k, v in filled.items():
+            counts.filled[k] = counts.filled.get(k, 0) + v
+    # profiles lifted out of posts are not rows of their own: an unreadable
+    # one is dropped, the post it came with is still stored
+    errors = _errors(con, part) if part.counted else []
+    con.execute("DELETE FROM _stage WHERE _error IS NOT NULL")
+    n_good = _scalar(con, "SELECT count(*) FROM _stage")
+    if part.layout.target == "posts":
+        stored, conflicting = _write_posts(con, source, part.layout.merge_rows)
+        counts.conflicting += conflicting if part.counted else 0
+    elif part.layout.target == "accounts":
+        stored = _write_accounts(con, source)
+    else:
+        stored = _write_changes(con, source)
+    if part.counted:
+        bad.extend(errors)
+        counts.read += n_good + len(errors)
+        counts.quarantined += len(errors)
+        counts.stored += stored
+        counts.duplicate += n_good - stored
+    con.execute("DROP TABLE IF EXISTS _stage")
+
+
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = first_row(con.execute(sql))
-    return int(row[0]) if row and row[0] is not None else 0
+    """A count from ``sql`` (0 when it gives no row or NULL)."""
+    return int(scalar(con, sql) or 0)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, part: Part, times: TimeRange | None = None,
@@ -146,7 +152,6 @@ def _stage(con: duckdb.DuckDBPyConnection, part: Part, times: TimeRange | None =
     """Stage a part; return what was filled in (entities from text, ids, targets)."""
     table = part.table
     is_list = {name: pa.types.is_list(table.schema.field(name).type) for name in table.schema.names}
-    con.register("_raw", table)
     name = Path(source).name if source else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_sql(part.layout, is_list, times, name)}")
     filled: dict[str, int] = {}
@@ -170,9 +175,8 @@ def _stage(con: duckdb.DuckDBPyConnection, part: Part, times: TimeRange | None =
                 "_line": pa.array([r[0] for r in rows], pa.int64()),
                 "v": pa.array([literal_list(r[1]) for r in rows], pa.list_(pa.string())),
             })
-            con.register("_fix", fix)
-            con.execute(f"UPDATE _stage SET {q(fname)} = _fix.v FROM _fix WHERE _stage._line = _fix._line")
-            con.unregister("_fix")
+            with registered(con, "_fix", fix):
+                con.execute(f"UPDATE _stage SET {q(fname)} = _fix.v FROM _fix WHERE _stage._line = _fix._line")
     return filled
 
 
@@ -195,15 +199,14 @@ def _entities_from_text(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "u": pa.array(cols.urls, pa.list_(pa.string())),
         "d": pa.array([[d or NO_DOMAIN for d in ds] for ds in cols.domains], pa.list_(pa.string())),
     })
-    con.register("_fix", fix)
     # a list the source gives (CrowdTangle's link, say) stays; the text fills the others
-    con.execute("UPDATE _stage SET "
-                "hashtags = CASE WHEN coalesce(len(hashtags), 0) = 0 THEN _fix.h ELSE hashtags END, "
-                "mentions = CASE WHEN coalesce(len(mentions), 0) = 0 THEN _fix.m ELSE mentions END, "
-                "domains = CASE WHEN coalesce(len(urls), 0) = 0 THEN _fix.d ELSE domains END, "
-                "urls = CASE WHEN coalesce(len(urls), 0) = 0 THEN _fix.u ELSE urls END "
-                "FROM _fix WHERE _stage._line = _fix._line")
-    con.unregister("_fix")
+    with registered(con, "_fix", fix):
+        con.execute("UPDATE _stage SET "
+                    "hashtags = CASE WHEN coalesce(len(hashtags), 0) = 0 THEN _fix.h ELSE hashtags END, "
+                    "mentions = CASE WHEN coalesce(len(mentions), 0) = 0 THEN _fix.m ELSE mentions END, "
+                    "domains = CASE WHEN coalesce(len(urls), 0) = 0 THEN _fix.d ELSE domains END, "
+                    "urls = CASE WHEN coalesce(len(urls), 0) = 0 THEN _fix.u ELSE urls END "
+                    "FROM _fix WHERE _stage._line = _fix._line")
     return {f"{k} from text": v for k, v in cols.counts.items()}
 
 
@@ -212,17 +215,16 @@ def _errors(con: duckdb.DuckDBPyConnection, part: Part) -> list[Quarantined]:
     if not rows:
         return []
     lines = pa.table({"_line": pa.array([r[0] for r in rows], pa.int64())})
-    con.register("_bad", lines)
     names = [n for n in part.table.schema.names if n not in ("_line", "_src_line", "_item")]
     where = [n for n in ("_src_line", "_item") if n in part.table.schema.names]
     names = where + names
-    raw = {
-        r[0]: r[1:]
-        for r in con.execute(
-            f"SELECT _line, {', '.join(q(n) for n in names)} FROM _raw SEMI JOIN _bad USING (_line)"
-        ).fetchall()
-    }
-    con.unregister("_bad")
+    with registered(con, "_bad", lines):
+        raw = {
+            r[0]: r[1:]
+            for r in con.execute(
+                f"SELECT _line, {', '.join(q(n) for n in names)} FROM _raw SEMI JOIN _bad USING (_line)"
+            ).fetchall()
+        }
     out = []
     for line, reason in rows:
         values = raw.get(line, ())
@@ -266,17 +268,16 @@ def _quarantine(con: duckdb.DuckDBPyConnection, run_id: str, source: str, bad: S
         "reason": pa.array([b.reason for b in bad], pa.string()),
         "raw": pa.array([b.raw for b in bad], pa.string()),
     })
-    con.register("_q", t)
     # the same bad row met again (re-run) is counted again but stored once
-    con.execute(
-        "INSERT INTO quarantine (run_id, source, line, last_line, item, reason, raw) "
-        "SELECT DISTINCT ?, ?, line, last_line, item, reason, raw FROM _q "
-        "WHERE NOT EXISTS (SELECT 1 FROM quarantine x WHERE x.source = ? "
-        "AND x.line IS NOT DISTINCT FROM _q.line AND x.item IS NOT DISTINCT FROM _q.item "
-        "AND x.reason = _q.reason AND x.raw = _q.raw)",
-        [run_id, source, source],
-    )
-    con.unregister("_q")
+    with registered(con, "_q", t):
+        con.execute(
+            "INSERT INTO quarantine (run_id, source, line, last_line, item, reason, raw) "
+            "SELECT DISTINCT ?, ?, line, last_line, item, reason, raw FROM _q "
+            "WHERE NOT EXISTS (SELECT 1 FROM quarantine x WHERE x.source = ? "
+            "AND x.line IS NOT DISTINCT FROM _q.line AND x.item IS NOT DISTINCT FROM _q.item "
+            "AND x.reason = _q.reason AND x.raw = _q.raw)",
+            [run_id, source, source],
+        )
 
 
 # -- accounts -----------------------------------------------------------------
@@ -361,6 +362,15 @@ _DOMAIN = (
 def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) -> tuple[int, int]:
     """Posts and their entities; returns the rows that stored something new, and
     the duplicates whose content differs from the post kept."""
+    _write_authors(con, source)
+    conflicting = _insert_new_posts(con, source, merge_rows)
+    stored = _write_entities(con, merge_rows)
+    _write_stubs(con, source, merge_rows)
+    return stored, conflicting
+
+
+def _write_authors(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Upsert the profiles that came with the staged posts (each author's latest row)."""
     authors = " OR ".join(f"author_{c} IS NOT NULL" for c in AUTHOR_FIELDS)
     # each author's latest row (time, then line; a row without a time last):
     # its line by arg_max, then the row (a third of a window over all columns)
@@ -377,6 +387,10 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
     # (resolve_rt_names): resolving now would depend on the batch order
     con.execute("UPDATE _stage SET ref_account_id = '@' || ref_screen_name "
                 "WHERE ref_screen_name IS NOT NULL AND ref_account_id IS NULL")
+
+
+def _insert_new_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) -> int:
+    """Insert the staged posts the store lacks (as ``_new``); return the conflicting duplicates."""
     # the new posts: first occurrence in the batch, not yet in the store
     first = "SELECT * FROM _stage QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY _line) = 1"
     conflicting = 0
@@ -409,8 +423,14 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
                 "FROM _new WHERE ref_screen_name IS NOT NULL")
     con.execute("INSERT OR IGNORE INTO post_inferred_refs (post_id, content_key) "
                 "SELECT DISTINCT ON (post_id) post_id, _text_key FROM _new WHERE _text_key IS NOT NULL")
-    stored_lines = "SELECT _line FROM _new"
+    return conflicting
+
+
+def _write_entities(con: duckdb.DuckDBPyConnection, merge_rows: bool) -> int:
+    """Hashtags, mentions, media and URLs of ``_new`` (all staged rows when merging);
+    returns the staged rows that stored something new."""
     entity_src = "_stage" if merge_rows else "_new"
+    stored_lines = "SELECT _line FROM _new"
     specs = (
         ("post_hashtags", "tag", "hashtags", "ltrim(v, '#')"),
         # ``@name`` (from text) is a screen name, resolved after the run; a bare value is an id
@@ -449,6 +469,11 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
         stored_lines += " UNION SELECT _line FROM _ent"
     con.execute("INSERT INTO post_urls (post_id, url, domain) SELECT post_id, url, domain FROM _ent")
     stored = _scalar(con, f"SELECT count(*) FROM ({stored_lines})")
+    return stored
+
+
+def _write_stubs(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) -> None:
+    """Stub accounts for authors, targets and mentions without a profile; drop the batch's temp tables."""
     # stubs: authors without a profile, retweeted / quoted, replied-to, mentioned
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _stubs AS "
@@ -462,7 +487,6 @@ def _write_posts(con: duckdb.DuckDBPyConnection, source: str, merge_rows: bool) 
     con.execute("DROP VIEW IF EXISTS _new" if not merge_rows else "DROP TABLE _new")
     for t in ("_ent", "_mentioned", "_stubs", "_acc"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    return stored, conflicting
 
 
 #: Two rows of one post id differ in content (author, time or text).
