@@ -6,9 +6,9 @@ PEP 562), so commands that never open a store start without it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from infoops._lazy import lazy_exports
 from infoops.store.schema import SCHEMA_VERSION
 
 #: The store file a command uses unless told otherwise (``--db``).
@@ -22,15 +22,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from infoops.store.db import Store as Store
     from infoops.store.db import open_store as open_store
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
