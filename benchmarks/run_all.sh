@@ -10,6 +10,9 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 step() { printf '\n== %s\n' "$*"; }
 
+step "command-line start-up"
+"$PY" benchmarks/cli_startup.py --repeat 3
+
 step "ingest throughput (20k rows)"
 "$PY" benchmarks/ingest.py --rows 20000 --out "$OUT/ingest"
 
@@ -36,7 +39,8 @@ step "naive baselines and held-out accuracy (one tiny world each)"
 "$PY" benchmarks/baselines.py --scale tiny --seeds 1 --work "$OUT/baselines"
 "$PY" benchmarks/roles_holdout.py --scale tiny --seeds 11 --work "$OUT/holdout"
 step "world zoo (one tiny world) and score calibration"
-"$PY" benchmarks/zoo.py --seeds 900 --scales tiny --work "$OUT/zoo"
+"$PY" benchmarks/zoo.py --seeds 900 --scales tiny --work "$OUT/zoo" --json "$OUT/zoo.json"
+"$PY" benchmarks/zoo_summary.py "$OUT/zoo.json"
 "$PY" benchmarks/calibration.py --work "$OUT/zoo"
 
 if [ -d ../shared/data/hongkong2019 ]; then
