@@ -14,7 +14,9 @@ Notebook users start with :func:`infoops.open_store`::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from infoops._lazy import lazy_exports
 
 __all__ = ["Store", "__version__", "open_store"]
 __version__ = "0.1.0"
@@ -23,13 +25,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from infoops.store import Store as Store
     from infoops.store import open_store as open_store
 
-
-def __getattr__(name: str) -> Any:
-    # the store (and DuckDB) load on first use, so `infoops --help` starts at once
-    if name in ("Store", "open_store"):
-        import infoops.store
-
-        value = getattr(infoops.store, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# the store (and DuckDB) load on first use, so `infoops --help` starts at once
+__getattr__, __dir__ = lazy_exports(globals(), {"Store": "infoops.store", "open_store": "infoops.store"})
