@@ -97,6 +97,28 @@ def test_behaviour_counts_without_any_account_signal() -> None:
     assert out["behaviour_evidence"] == pytest.approx(0.76) and out["score"] == pytest.approx(0.76)
 
 
+def test_cores_that_boost_each_other_are_behaviour_hubs_that_do_not_are_not() -> None:
+    params = RoleParams()
+    feats = _features(10, owned_cores=3)
+    none = pd.DataFrame({"creation_burst": [False] * 10})
+
+    def pairs(*links: tuple[int, int]) -> pd.DataFrame:
+        rows = [("N1", f"N1-{a}", f"N1-{b}") for x, y in links for a, b in ((x, y), (y, x))]
+        return pd.DataFrame(rows, columns=["network_id", "a", "b"])
+
+    # every core reposts another core both ways: B = 0.5 * 1.0; A = 1 strengthens it:
+    # 0.5 + 0.5 * 0.6 * 1.0 * 0.5 = 0.65
+    out = network_scores(feats, none, params, pairs((0, 1), (1, 2))).loc["N1"]
+    assert out["share:mutual_cores"] == 1.0 and out["behaviour_evidence"] == pytest.approx(0.5)
+    assert out["score"] == pytest.approx(0.65)
+    # a hub and one of its fans trading reposts is an audience, not cores boosting each other
+    out = network_scores(feats, none, params, pairs((0, 5), (1, 6))).loc["N1"]
+    assert out["share:mutual_cores"] == 0.0 and out["score"] == 0.0
+    # one core cannot boost "one another": a single-hub network shows nothing
+    one = _features(10, owned_cores=1)
+    assert network_scores(one, none, params, pairs((0, 5))).loc["N1", "score"] == 0.0
+
+
 def test_member_scores_exact_values() -> None:
     params = RoleParams()
     feats = pd.DataFrame({"n_partners": [10, 0], "n_amp_targets": [0, 0], "n_amplifiers": [0, 0]})
@@ -215,6 +237,34 @@ def test_established_personas_are_found_on_behaviour(store: Store) -> None:
     assert "near-copies" in net["reason"][0]
     assert set(roles_by_name(store, names)) == {f"core{i}" for i in range(4)} | {
         f"amp{i}" for i in range(16)}
+
+
+def test_established_personas_that_boost_each_other_are_found_without_copies(store: Store) -> None:
+    names = build_world(store, persona=True)
+    cores = [names[f"core{i}"] for i in range(4)]
+    posts = {c: _core_posts(store, names, f"core{i}") for i, c in enumerate(cores)}
+    # each core reposts the next one's posts three times, and is reposted back: no copies,
+    # no synchronised minutes, ordinary profiles — only the originators trading reposts
+    boosts = [_post(f"boost-{i}-{j}-{k}", a, T0 + timedelta(days=100 + k, hours=i), "retweet",
+                    (posts[b][k], b))
+              for i, (a, b) in enumerate(zip(cores, cores[1:] + cores[:1], strict=False))
+              for j, (a, b) in enumerate(((a, b), (b, a))) for k in range(3)]
+    _rows(store, "posts", boosts)
+    refine(store, RUN)
+    net = store.sql("SELECT score, reason, detail FROM networks WHERE run_id = $r", {"r": RUN})
+    assert len(net) == 1 and net["score"][0] >= RoleParams().min_network_score
+    detail = json.loads(net["detail"][0])["roles"]
+    assert detail["signal_evidence"] < 0.2 and detail["behaviour_shares"]["copied_text"] == 0.0
+    assert detail["behaviour_shares"]["mutual_cores"] == 1.0
+    assert "cores repost one another" in net["reason"][0]
+
+
+def test_the_same_personas_without_mutual_boosting_are_rejected_with_the_reason(store: Store) -> None:
+    build_world(store, persona=True)
+    refine(store, RUN)
+    assert _flagged(store) == set()
+    why = store.sql("SELECT reason FROM rejected_networks WHERE run_id = $r", {"r": RUN})
+    assert len(why) == 1 and "below 0.40" in why["reason"][0]
 
 
 def test_quiet_amplifiers_join_on_association_and_account_signals(store: Store) -> None:

@@ -108,6 +108,7 @@ BEHAVIOUR_WEIGHTS: dict[str, float] = {
     "copied_text": 0.6,
     "synchronized": 0.4,
     "multi_trace": 0.4,
+    "mutual_cores": 0.5,
 }
 
 

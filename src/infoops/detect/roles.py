@@ -61,6 +61,9 @@ FEATURE_COLUMNS = (
     "n_amplifiers", "n_partners", "n_active_partners", "traces", "verified", "followers", "created_at",
     "n_led", "n_followed", "n_tied", "n_tied_acting",
 )
+#: Share of a post's reposters that must be members for reposting it to tie them
+#: (:func:`role_features`, ``n_tied``).
+TEAM_SHARE = 0.5
 #: Traces whose evidence says who posted first (near-duplicate texts).
 LEAD_TRACES = ("text-similarity",)
 
@@ -166,10 +169,22 @@ _LINKS_SQL = """        e AS (
 _TIED_SQL = """        -- posts that tie a member to its network: reposts/quotes of members, its own
         -- posts that members reposted or quoted (``amplified``), reposts of what
         -- another member reposted, and the posts behind its coordination edges
-        co_rt AS (
-            SELECT network_id, ref_post_id FROM amp_1
+        -- a post members repost as a team: at least two of them, and they are at least
+        -- $team of everyone who reposted it (a popular post that members also happened
+        -- to repost, among thousands, ties no one: its other reposters are the base rate)
+        co_rt_1 AS MATERIALIZED (
+            SELECT network_id, ref_post_id, count(DISTINCT src) AS k FROM amp_1
             WHERE kind = 'retweet' AND ref_post_id IS NOT NULL
             GROUP BY ALL HAVING count(DISTINCT src) >= 2
+        ),
+        rt_all AS (
+            SELECT ref_post_id, count(DISTINCT account_id) AS n FROM posts
+            WHERE kind = 'retweet' AND ref_post_id IN (SELECT ref_post_id FROM co_rt_1)
+            GROUP BY 1
+        ),
+        co_rt AS (
+            SELECT c.network_id, c.ref_post_id FROM co_rt_1 c JOIN rt_all USING (ref_post_id)
+            WHERE c.k >= $team * rt_all.n
         ),
         ev_1 AS MATERIALIZED (
             SELECT ma.network_id, e.a, e.b, e.post_a, e.post_b
@@ -240,14 +255,15 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
     with other members, how often its post came first / second;
     ``n_tied``: its distinct posts that tie it to the network (reposts and
     quotes of members, its own posts that members reposted or quoted, reposts
-    of posts another member reposted, the posts behind its coordination
-    edges with members) and ``n_tied_acting`` the same without its own posts
+    of posts another member reposted when members are at least
+    :data:`TEAM_SHARE` of all who reposted them, the posts behind its
+    coordination edges with members) and ``n_tied_acting`` the same without its own posts
     that members amplified (what it *did*, not what was done to it).
     """
     return store.sql(
         _AMPLIFY_SQL + _LINKS_SQL + _TIED_SQL + _SELECT_SQL,
         {"run": run_id, "passive": list(PASSIVE_TRACES), "summary": list(SUMMARY_TRACES),
-         "lead": list(LEAD_TRACES)},
+         "lead": list(LEAD_TRACES), "team": TEAM_SHARE},
     )
 
 
@@ -413,3 +429,40 @@ def weak_members(members: pd.DataFrame, params: RoleParams) -> np.ndarray:
     return ((share < params.confident_member_share)
             & (partner_share < params.min_partner_share)
             & (members["signal_strength"].to_numpy(float) < params.min_member_signal))
+
+
+def mutual_pairs(store: Store, members: pd.DataFrame, min_each_way: int = 2) -> pd.DataFrame:
+    """Pairs of ``members`` (``network_id, account_id``) of one network that repost or
+    quote each other, both ways.
+
+    One row per ordered pair (``network_id, a, b``; every pair appears as
+    ``(a, b)`` and ``(b, a)``) where each of the two reposted or quoted the
+    other at least ``min_each_way`` times. Operations' originators boost one
+    another (Linvill & Warren, 2020: IRA accounts retweeted each other's posts
+    routinely; the June 2020 PRC cores were amplified by other cores as well as
+    by amplifiers); an organic community's hubs draw engagement from their
+    members without returning it to each other, so repeated two-way
+    amplification among a network's cores is behaviour rather than audience.
+    Replies do not count (a conversation is not amplification).
+    """
+    with store.registered("_mutual_members", members[["network_id", "account_id"]]):
+        return store.sql(
+            """
+        WITH m AS (SELECT DISTINCT network_id, account_id FROM _mutual_members),
+        amp_1 AS MATERIALIZED (
+            SELECT ms.network_id, p.account_id AS src, p.ref_account_id AS dst
+            FROM posts p JOIN m ms ON ms.account_id = p.account_id
+            WHERE p.kind IN ('retweet', 'quote') AND p.ref_account_id IS NOT NULL
+              AND p.ref_account_id <> p.account_id
+        ),
+        amp AS (
+            SELECT a.network_id, a.src, a.dst, count(*) AS n
+            FROM amp_1 a JOIN m mt ON mt.account_id = a.dst AND mt.network_id = a.network_id
+            GROUP BY ALL HAVING count(*) >= $k
+        )
+        SELECT x.network_id, x.src AS a, x.dst AS b
+        FROM amp x JOIN amp y ON y.network_id = x.network_id AND y.src = x.dst AND y.dst = x.src
+        ORDER BY 1, 2, 3
+            """,
+            {"k": int(min_each_way)},
+        )

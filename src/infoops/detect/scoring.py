@@ -28,7 +28,11 @@ has already judged coordination itself):
   members' texts (``copied_text``; Keller et al., 2020, co-tweeting),
   posting in the same minute again and again (``synchronized``) and
   coordination on at least three traces at once (``multi_trace``; Pacheco
-  et al., 2021). Activity devoted to the network is *not* such evidence:
+  et al., 2021), and — among the network's cores, with at least two of
+  them — reposting one another both ways, again and again
+  (``mutual_cores``: an operation's originators boost each other, IRA-style;
+  an organic community's hubs draw engagement from their members but do not
+  trade it among themselves). Activity devoted to the network is *not* such evidence:
   an organisation's staff retweeting its account all day and a fandom's
   update accounts are as devoted as an operation's amplifiers. These
   hold for established personas too (the IRA's accounts had real followers
@@ -59,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from infoops.detect.params import RoleParams
-from infoops.detect.roles import owned, tied_share
+from infoops.detect.roles import mutual_pairs, owned, tied_share
 from infoops.detect.signals import REGISTRY, SIGNALS, compute_signals
 from infoops.detect.signals.activity import describe_offset, office_shares, rhythm_histograms
 from infoops.detect.signals.scope import plural, scope
@@ -70,6 +74,7 @@ BEHAVIOUR_WORDS: dict[str, str] = {
     "copied_text": "post near-copies of other members' texts",
     "synchronized": "post in the same minutes again and again",
     "multi_trace": "coordinate on three or more traces",
+    "mutual_cores": "of its cores repost one another, both ways, again and again",
 }
 #: Distinct traces at which a member counts as coordinating on many traces.
 MULTI_TRACES = 3
@@ -165,8 +170,23 @@ def behaviour_flags(features: pd.DataFrame, params: RoleParams) -> pd.DataFrame:
     }, index=features.index)
 
 
+def mutual_core_flags(features: pd.DataFrame, mutual: pd.DataFrame | None) -> np.ndarray:
+    """Which members are cores that repost another core of their network both ways.
+
+    ``mutual`` is :func:`infoops.detect.roles.mutual_pairs` (``network_id, a, b``).
+    """
+    if mutual is None or mutual.empty:
+        return np.zeros(len(features), dtype=bool)
+    core = features.loc[features["role"] == "core", ["network_id", "account_id"]]
+    pairs = mutual.merge(core.rename(columns={"account_id": "a"}), on=["network_id", "a"])
+    pairs = pairs.merge(core.rename(columns={"account_id": "b"}), on=["network_id", "b"])
+    hit = set(zip(pairs["network_id"], pairs["a"], strict=False))
+    return np.array([(n, a) in hit for n, a in zip(features["network_id"], features["account_id"],
+                                                     strict=False)], dtype=bool)
+
+
 def network_scores(features: pd.DataFrame, flagged: pd.DataFrame,
-                   params: RoleParams) -> pd.DataFrame:
+                   params: RoleParams, mutual: pd.DataFrame | None = None) -> pd.DataFrame:
     """Evidence and score of each network (module docstring), one row per network.
 
     Parameters
@@ -178,6 +198,9 @@ def network_scores(features: pd.DataFrame, flagged: pd.DataFrame,
         Same rows, one boolean column per signal (whether it flags the member).
     params:
         Weights and thresholds (:class:`infoops.detect.params.RoleParams`).
+    mutual:
+        Pairs of members reposting each other both ways
+        (:func:`infoops.detect.roles.mutual_pairs`); ``None``: none.
 
     Returns
     -------
@@ -191,6 +214,10 @@ def network_scores(features: pd.DataFrame, flagged: pd.DataFrame,
     sig_shares = flagged.astype(float).groupby(net).mean()
     beh = behaviour_flags(features, params)
     beh_shares = beh.astype(float).groupby(net).mean()
+    is_core = pd.Series((features["role"] == "core").to_numpy(), index=features.index)
+    n_cores = is_core.groupby(net).sum()
+    mutual_n = pd.Series(mutual_core_flags(features, mutual), index=features.index).groupby(net).sum()
+    beh_shares["mutual_cores"] = np.where(n_cores >= 2, mutual_n / n_cores.clip(lower=1), 0.0)
     sw = pd.Series(params.signal_weights)
     sw = sw[[c for c in sw.index if c in sig_shares.columns]]
     bw = pd.Series(params.behaviour_weights)
@@ -285,7 +312,7 @@ def score_run(store: Store, features: pd.DataFrame,
                             for n, r in per_signal.items()})
     frame[["coordination", "signal_strength", "score"]] = member_scores(frame, values, params)
     frame["signals"], frame["reason"] = _member_documents(frame, per_signal, params)
-    networks = network_scores(frame, flagged, params)
+    networks = network_scores(frame, flagged, params, mutual_pairs(store, frame))
     rhythm = _network_rhythm(store, frame)
     reasons, details = _network_documents(frame, networks, rhythm, params)
     networks["reason"] = reasons
