@@ -98,7 +98,7 @@ def test_behaviour_counts_without_any_account_signal() -> None:
 
 
 def test_cores_that_boost_each_other_are_behaviour_hubs_that_do_not_are_not() -> None:
-    params = RoleParams()
+    params = RoleParams(behaviour_weights={"mutual_cores": 0.5})
     feats = _features(10, owned_cores=3)
     none = pd.DataFrame({"creation_burst": [False] * 10})
 
@@ -250,7 +250,7 @@ def test_established_personas_that_boost_each_other_are_found_without_copies(sto
               for i, (a, b) in enumerate(zip(cores, cores[1:] + cores[:1], strict=False))
               for j, (a, b) in enumerate(((a, b), (b, a))) for k in range(3)]
     _rows(store, "posts", boosts)
-    refine(store, RUN)
+    refine(store, RUN, RoleParams(behaviour_weights={"mutual_cores": 0.5}))
     net = store.sql("SELECT score, reason, detail FROM networks WHERE run_id = $r", {"r": RUN})
     assert len(net) == 1 and net["score"][0] >= RoleParams().min_network_score
     detail = json.loads(net["detail"][0])["roles"]

@@ -108,7 +108,9 @@ BEHAVIOUR_WEIGHTS: dict[str, float] = {
     "copied_text": 0.6,
     "synchronized": 0.4,
     "multi_trace": 0.4,
-    "mutual_cores": 0.5,
+    # opt-in (--role behaviour_weights.mutual_cores=0.5): an activist group's two organisers
+    # who boost each other show it too (docs/benchmarks.md, "Cores that boost one another")
+    "mutual_cores": 0.0,
 }
 
 

@@ -30,7 +30,7 @@ has already judged coordination itself):
   coordination on at least three traces at once (``multi_trace``; Pacheco
   et al., 2021), and — among the network's cores, with at least two of
   them — reposting one another both ways, again and again
-  (``mutual_cores``: an operation's originators boost each other, IRA-style;
+  (``mutual_cores``, weight 0 unless chosen: an operation's originators boost each other, IRA-style;
   an organic community's hubs draw engagement from their members but do not
   trade it among themselves). Activity devoted to the network is *not* such evidence:
   an organisation's staff retweeting its account all day and a fandom's
