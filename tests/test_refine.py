@@ -98,7 +98,7 @@ def test_behaviour_counts_without_any_account_signal() -> None:
 
 
 def test_cores_that_boost_each_other_are_behaviour_hubs_that_do_not_are_not() -> None:
-    params = RoleParams(behaviour_weights={"mutual_cores": 0.5})
+    params = RoleParams()
     feats = _features(10, owned_cores=3)
     none = pd.DataFrame({"creation_burst": [False] * 10})
 
@@ -113,6 +113,9 @@ def test_cores_that_boost_each_other_are_behaviour_hubs_that_do_not_are_not() ->
     assert out["score"] == pytest.approx(0.65)
     # a hub and one of its fans trading reposts is an audience, not cores boosting each other
     out = network_scores(feats, none, params, pairs((0, 5), (1, 6))).loc["N1"]
+    assert out["share:mutual_cores"] == 0.0 and out["score"] == 0.0
+    # two organisers boosting each other is ordinary: fewer than min_mutual_cores (3) count 0
+    out = network_scores(feats, none, params, pairs((0, 1))).loc["N1"]
     assert out["share:mutual_cores"] == 0.0 and out["score"] == 0.0
     # one core cannot boost "one another": a single-hub network shows nothing
     one = _features(10, owned_cores=1)
@@ -250,7 +253,7 @@ def test_established_personas_that_boost_each_other_are_found_without_copies(sto
               for i, (a, b) in enumerate(zip(cores, cores[1:] + cores[:1], strict=False))
               for j, (a, b) in enumerate(((a, b), (b, a))) for k in range(3)]
     _rows(store, "posts", boosts)
-    refine(store, RUN, RoleParams(behaviour_weights={"mutual_cores": 0.5}))
+    refine(store, RUN)
     net = store.sql("SELECT score, reason, detail FROM networks WHERE run_id = $r", {"r": RUN})
     assert len(net) == 1 and net["score"][0] >= RoleParams().min_network_score
     detail = json.loads(net["detail"][0])["roles"]

@@ -108,9 +108,9 @@ BEHAVIOUR_WEIGHTS: dict[str, float] = {
     "copied_text": 0.6,
     "synchronized": 0.4,
     "multi_trace": 0.4,
-    # opt-in (--role behaviour_weights.mutual_cores=0.5): an activist group's two organisers
-    # who boost each other show it too (docs/benchmarks.md, "Cores that boost one another")
-    "mutual_cores": 0.0,
+    # counts from roles.min_mutual_cores (3) mutual cores up: an activist group's two
+    # organisers boost each other too (docs/benchmarks.md, "Cores that boost one another")
+    "mutual_cores": 0.5,
 }
 
 
@@ -171,6 +171,10 @@ class RoleParams:
         Noisy-OR weight of each account signal.
     behaviour_weights:
         Noisy-OR weight of each behaviour component of a network's evidence.
+    min_mutual_cores:
+        Cores of a network that must repost another core both ways before
+        ``mutual_cores`` counts (two organisers boosting each other is
+        ordinary; a dozen personas trading reposts is not).
     self_amplification_weight:
         How much self-amplification strengthens a network's other evidence.
     full_core_share:
@@ -219,6 +223,7 @@ class RoleParams:
     k0: float = 10.0
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
     behaviour_weights: dict[str, float] = field(default_factory=lambda: dict(BEHAVIOUR_WEIGHTS))
+    min_mutual_cores: int = 3
     self_amplification_weight: float = 0.6
     full_core_share: float = 0.1
     min_members: int = 3
@@ -242,7 +247,8 @@ class RoleParams:
                "amplifier_min_share", "merge_min_share")
     #: Settings that are counts, at least 1.
     _COUNTS = ("min_amplifiers", "min_partners", "popular_followers", "min_members", "source_min_received",
-               "amplifier_min_posts", "quiet_min_posts", "recruit_rounds", "merge_min_shared")
+               "amplifier_min_posts", "quiet_min_posts", "recruit_rounds", "merge_min_shared",
+               "min_mutual_cores")
 
     def __post_init__(self) -> None:
         full = _default_signal_weights()

@@ -28,11 +28,12 @@ has already judged coordination itself):
   members' texts (``copied_text``; Keller et al., 2020, co-tweeting),
   posting in the same minute again and again (``synchronized``) and
   coordination on at least three traces at once (``multi_trace``; Pacheco
-  et al., 2021), and — among the network's cores, with at least two of
-  them — reposting one another both ways, again and again
-  (``mutual_cores``, weight 0 unless chosen: an operation's originators boost each other, IRA-style;
-  an organic community's hubs draw engagement from their members but do not
-  trade it among themselves). Activity devoted to the network is *not* such evidence:
+  et al., 2021), and the share of a network's cores that repost another
+  core both ways, again and again, counted once at least
+  ``min_mutual_cores`` cores do (``mutual_cores``: an operation's
+  originators boost each other, IRA-style; an organic community's hubs
+  draw engagement from their members, and two organisers boosting each
+  other is ordinary). Activity devoted to the network is *not* such evidence:
   an organisation's staff retweeting its account all day and a fandom's
   update accounts are as devoted as an operation's amplifiers. These
   hold for established personas too (the IRA's accounts had real followers
@@ -217,7 +218,8 @@ def network_scores(features: pd.DataFrame, flagged: pd.DataFrame,
     is_core = pd.Series((features["role"] == "core").to_numpy(), index=features.index)
     n_cores = is_core.groupby(net).sum()
     mutual_n = pd.Series(mutual_core_flags(features, mutual), index=features.index).groupby(net).sum()
-    beh_shares["mutual_cores"] = np.where(n_cores >= 2, mutual_n / n_cores.clip(lower=1), 0.0)
+    beh_shares["mutual_cores"] = np.where(mutual_n >= max(2, params.min_mutual_cores),
+                                          mutual_n / n_cores.clip(lower=1), 0.0)
     sw = pd.Series(params.signal_weights)
     sw = sw[[c for c in sw.index if c in sig_shares.columns]]
     bw = pd.Series(params.behaviour_weights)
