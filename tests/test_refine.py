@@ -270,6 +270,62 @@ def test_the_same_personas_without_mutual_boosting_are_rejected_with_the_reason(
     assert len(why) == 1 and "below 0.40" in why["reason"][0]
 
 
+def _feed_network(store: Store, one_link: bool) -> set[str]:
+    """Six established accounts posting the same 20 items (same text) within the same minute.
+
+    ``one_link``: each item carries the same URL for every account (feed bots relaying a
+    news feed); otherwise each account's copy links somewhere of its own (a message copied).
+    """
+    bots = [f"feed{i}" for i in range(6)]
+    _rows(store, "accounts", [_account(b, datetime(2014, 2, 1) + timedelta(days=40 * i), 900)
+                              for i, b in enumerate(bots)])
+    posts, urls, edges, evidence = [], [], [], []
+    for k in range(20):
+        for i, b in enumerate(bots):
+            pid = f"{b}-item{k}"
+            post = _post(pid, b, T0 + timedelta(days=60 + k, seconds=5 * i))
+            post["text"] = f"Minister resigns after budget vote, item {k}"
+            posts.append(post)
+            url = f"https://feed.example/{k}" if one_link else f"https://site{i}.example/{k}"
+            urls.append({"post_id": pid, "url": url, "domain": url.split("/")[2]})
+    for i, a in enumerate(bots):
+        for b in bots[i + 1:]:
+            for trace in ("text-similarity", "synchronized", "co-url"):
+                if trace == "co-url" and not one_link:
+                    continue
+                edges.append({"run_id": RUN, "trace": trace, "a": a, "b": b, "weight": 20.0,
+                              "p_value": 1e-9, "significant": True})
+                evidence += [{"run_id": RUN, "trace": trace, "a": a, "b": b,
+                              "post_a": f"{a}-item{k}", "post_b": f"{b}-item{k}",
+                              "object": f"o{k}", "delta_seconds": 5.0} for k in range(5)]
+    _rows(store, "posts", posts)
+    _rows(store, "post_urls", urls)
+    _rows(store, "edges", edges)
+    _rows(store, "evidence", evidence)
+    _rows(store, "members", [{"run_id": RUN, "network_id": "net-feed", "account_id": b} for b in bots])
+    _rows(store, "networks", [{"run_id": RUN, "network_id": "net-feed", "n_accounts": len(bots)}])
+    return set(bots)
+
+
+def test_feed_bots_sharing_one_link_are_not_copying(store: Store) -> None:
+    build_world(store)
+    bots = _feed_network(store, one_link=True)
+    refine(store, RUN)
+    assert not _flagged(store) & bots and len(_flagged(store)) == 20  # the operation still is
+    why = store.sql("SELECT reason FROM rejected_networks WHERE run_id = $r", {"r": RUN})
+    assert len(why) == 1 and "behaviour 0.00" in why["reason"][0]
+
+
+def test_the_same_texts_without_a_shared_link_are_copying(store: Store) -> None:
+    build_world(store)
+    bots = _feed_network(store, one_link=False)
+    refine(store, RUN)
+    assert bots <= _flagged(store)
+    net = store.sql("SELECT reason FROM networks WHERE run_id = $r AND network_id = 'net-feed'",
+                    {"r": RUN})
+    assert "near-copies" in net["reason"][0] and "same minutes" in net["reason"][0]
+
+
 def test_quiet_amplifiers_join_on_association_and_account_signals(store: Store) -> None:
     names = build_world(store)
     core_posts = _core_posts(store, names)

@@ -58,9 +58,13 @@ SUMMARY_TRACES = ("fused",)
 FEATURE_COLUMNS = (
     "network_id", "account_id", "n_posts", "n_original", "n_authored", "n_amplify",
     "n_amp_internal", "n_amp_targets", "median_delay", "received", "received_internal",
-    "n_amplifiers", "n_partners", "n_active_partners", "traces", "verified", "followers", "created_at",
+    "n_amplifiers", "n_partners", "n_active_partners", "traces", "behaviour_traces", "verified",
+    "followers", "created_at",
     "n_led", "n_followed", "n_tied", "n_tied_acting",
 )
+#: Traces whose edges a shared link can explain: every evidence pair two posts of the same
+#: URL (the link's title copied by a share button or a feed bot, at the feed's minute).
+LINK_EXPLAINED_TRACES = ("text-similarity", "synchronized")
 #: Share of a post's reposters that must be members for reposting it to tie them
 #: (:func:`role_features`, ``n_tied``).
 TEAM_SHARE = 0.5
@@ -113,15 +117,42 @@ _AMPLIFY_SQL = """
         ),
 """
 #: :func:`role_features`, part 2: coordination partners and who posted first, inside each network.
-_LINKS_SQL = """        e AS (
+_LINKS_SQL = """        -- near-duplicate / same-minute edges whose every evidence pair is two posts of
+        -- the same link: the texts are the link's title and the minutes the feed's
+        -- (share buttons, feed bots), which is sharing a link, not copying a message
+        ev_link AS (
+            SELECT ev.trace, ev.a, ev.b, count(DISTINCT (ev.post_a, ev.post_b)) AS n
+            FROM evidence ev
+            JOIN post_urls ua ON ua.post_id = ev.post_a
+            JOIN post_urls ub ON ub.post_id = ev.post_b AND ub.url = ua.url
+            WHERE ev.run_id = $run AND ev.trace IN $linkable
+            GROUP BY ALL
+        ),
+        ev_all AS (
+            SELECT trace, a, b, count(DISTINCT (post_a, post_b)) AS n FROM evidence
+            WHERE run_id = $run AND trace IN $linkable
+              AND (trace, a, b) IN (SELECT (trace, a, b) FROM ev_link)
+            GROUP BY ALL
+        ),
+        explained AS (
+            SELECT trace, a, b FROM ev_all JOIN ev_link USING (trace, a, b)
+            WHERE ev_link.n = ev_all.n
+        ),
+        e_1 AS (
+            SELECT x.*, ex.trace IS NOT NULL AS explained FROM edges x
+            LEFT JOIN explained ex ON ex.trace = x.trace AND ex.a = x.a AND ex.b = x.b
+            WHERE x.run_id = $run AND coalesce(x.significant, TRUE)
+        ),
+        e AS (
             SELECT trace, a AS account_id, b AS other,
                    trace IN $passive AND coalesce(TRY_CAST(json_extract(detail, '$.a_to_b') AS BIGINT), 1) = 0
-                       AS passive
-            FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)
+                       AS passive, explained
+            FROM e_1
             UNION ALL
             SELECT trace, b, a,
-                   trace IN $passive AND coalesce(TRY_CAST(json_extract(detail, '$.b_to_a') AS BIGINT), 1) = 0
-            FROM edges WHERE run_id = $run AND coalesce(significant, TRUE)
+                   trace IN $passive AND coalesce(TRY_CAST(json_extract(detail, '$.b_to_a') AS BIGINT), 1) = 0,
+                   explained
+            FROM e_1
         ),
         has_detail AS (SELECT count(*) FILTER (WHERE trace NOT IN $summary) > 0 AS ok FROM e),
         ev AS (
@@ -132,10 +163,11 @@ _LINKS_SQL = """        e AS (
         ),
         -- account pairs of both kinds: coordination edges and who-posted-first
         links AS (
-            SELECT 'edge' AS kind, trace, account_id, other, passive, NULL::BOOLEAN AS first
+            SELECT 'edge' AS kind, trace, account_id, other, passive, NULL::BOOLEAN AS first,
+                   explained
             FROM e
-            UNION ALL SELECT 'lead', NULL, account_id, other, NULL, first FROM ev
-            UNION ALL SELECT 'lead', NULL, other, account_id, NULL, NOT first FROM ev
+            UNION ALL SELECT 'lead', NULL, account_id, other, NULL, first, NULL FROM ev
+            UNION ALL SELECT 'lead', NULL, other, account_id, NULL, NOT first, NULL FROM ev
         ),
         -- Each side's network looked up in its own materialised step and
         -- compared afterwards: given both lookups at once, the planner pairs
@@ -152,7 +184,9 @@ _LINKS_SQL = """        e AS (
             SELECT na AS network_id, account_id,
                    count(DISTINCT other) AS n_partners,
                    count(DISTINCT other) FILTER (WHERE NOT passive) AS n_active_partners,
-                   string_agg(DISTINCT trace, ',' ORDER BY trace) AS traces
+                   string_agg(DISTINCT trace, ',' ORDER BY trace) AS traces,
+                   string_agg(DISTINCT trace, ',' ORDER BY trace) FILTER (WHERE NOT explained)
+                       AS behaviour_traces
             FROM inside CROSS JOIN has_detail
             WHERE kind = 'edge' AND NOT (has_detail.ok AND trace IN $summary)
             GROUP BY ALL
@@ -223,6 +257,7 @@ _SELECT_SQL = """        SELECT m.network_id, m.account_id,
                coalesce(pt.n_partners, 0) AS n_partners,
                coalesce(pt.n_active_partners, 0) AS n_active_partners,
                coalesce(pt.traces, '') AS traces,
+               coalesce(pt.behaviour_traces, '') AS behaviour_traces,
                coalesce(acc.verified, FALSE) AS verified, acc.followers, acc.created_at,
                coalesce(ld.n_led, 0) AS n_led, coalesce(ld.n_followed, 0) AS n_followed,
                coalesce(tn.n_tied, 0) AS n_tied, coalesce(tn.n_tied_acting, 0) AS n_tied_acting
@@ -250,7 +285,10 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
     (``received``, ``received_internal``, ``n_amplifiers`` = distinct members
     engaging), its significant coordination partners in the network
     (``n_partners``; ``n_active_partners`` leaves out fast-retweet edges in
-    which it was only the one retweeted) and the traces involved;
+    which it was only the one retweeted) and the traces involved
+    (``behaviour_traces``: the same without near-duplicate and same-minute
+    edges whose every evidence pair is two posts of one link, see
+    :data:`LINK_EXPLAINED_TRACES`);
     ``n_led`` / ``n_followed``: in the near-duplicate evidence pairs it shares
     with other members, how often its post came first / second;
     ``n_tied``: its distinct posts that tie it to the network (reposts and
@@ -263,7 +301,7 @@ def role_features(store: Store, run_id: str) -> pd.DataFrame:
     return store.sql(
         _AMPLIFY_SQL + _LINKS_SQL + _TIED_SQL + _SELECT_SQL,
         {"run": run_id, "passive": list(PASSIVE_TRACES), "summary": list(SUMMARY_TRACES),
-         "lead": list(LEAD_TRACES), "team": TEAM_SHARE},
+         "lead": list(LEAD_TRACES), "team": TEAM_SHARE, "linkable": list(LINK_EXPLAINED_TRACES)},
     )
 
 

@@ -161,8 +161,14 @@ def member_scores(features: pd.DataFrame, signal_values: pd.DataFrame,
 
 
 def behaviour_flags(features: pd.DataFrame, params: RoleParams) -> pd.DataFrame:
-    """Which members show each behaviour of :data:`BEHAVIOUR_WORDS` (booleans)."""
-    traces = features["traces"].fillna("").astype(str)
+    """Which members show each behaviour of :data:`BEHAVIOUR_WORDS` (booleans).
+
+    Read from ``behaviour_traces`` when present: near-copies and same
+    minutes explained by sharing one link (the link's title, a feed's
+    schedule: feed bots, share buttons) are link sharing, not behaviour.
+    """
+    column = "behaviour_traces" if "behaviour_traces" in features else "traces"
+    traces = features[column].fillna("").astype(str)
     n_traces = traces.map(lambda t: len({x for x in t.split(",") if x}))
     return pd.DataFrame({
         "copied_text": traces.str.contains("text-similarity", regex=False).to_numpy(),
