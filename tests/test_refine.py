@@ -270,11 +270,13 @@ def test_the_same_personas_without_mutual_boosting_are_rejected_with_the_reason(
     assert len(why) == 1 and "below 0.40" in why["reason"][0]
 
 
-def _feed_network(store: Store, one_link: bool) -> set[str]:
+def _feed_network(store: Store, one_link: bool, answers: bool = False) -> set[str]:
     """Six established accounts posting the same 20 items (same text) within the same minute.
 
     ``one_link``: each item carries the same URL for every account (feed bots relaying a
     news feed); otherwise each account's copy links somewhere of its own (a message copied).
+    ``answers``: each item is a reply to the same question of an outside account (people
+    answering a leading question alike).
     """
     bots = [f"feed{i}" for i in range(6)]
     _rows(store, "accounts", [_account(b, datetime(2014, 2, 1) + timedelta(days=40 * i), 900)
@@ -283,7 +285,8 @@ def _feed_network(store: Store, one_link: bool) -> set[str]:
     for k in range(20):
         for i, b in enumerate(bots):
             pid = f"{b}-item{k}"
-            post = _post(pid, b, T0 + timedelta(days=60 + k, seconds=5 * i))
+            post = _post(pid, b, T0 + timedelta(days=60 + k, seconds=5 * i),
+                         *(("reply", (f"question{k}", "asker")) if answers else ()))
             post["text"] = f"Minister resigns after budget vote, item {k}"
             posts.append(post)
             url = f"https://feed.example/{k}" if one_link else f"https://site{i}.example/{k}"
@@ -298,6 +301,10 @@ def _feed_network(store: Store, one_link: bool) -> set[str]:
                 evidence += [{"run_id": RUN, "trace": trace, "a": a, "b": b,
                               "post_a": f"{a}-item{k}", "post_b": f"{b}-item{k}",
                               "object": f"o{k}", "delta_seconds": 5.0} for k in range(5)]
+    if answers:
+        _rows(store, "accounts", [_account("asker", datetime(2012, 1, 1), 3000)])
+        posts += [_post(f"question{k}", "asker", T0 + timedelta(days=60 + k, minutes=-5))
+                  for k in range(20)]
     _rows(store, "posts", posts)
     _rows(store, "post_urls", urls)
     _rows(store, "edges", edges)
@@ -312,6 +319,15 @@ def test_feed_bots_sharing_one_link_are_not_copying(store: Store) -> None:
     bots = _feed_network(store, one_link=True)
     refine(store, RUN)
     assert not _flagged(store) & bots and len(_flagged(store)) == 20  # the operation still is
+    why = store.sql("SELECT reason FROM rejected_networks WHERE run_id = $r", {"r": RUN})
+    assert len(why) == 1 and "behaviour 0.00" in why["reason"][0]
+
+
+def test_people_answering_one_question_alike_are_not_copying(store: Store) -> None:
+    build_world(store)
+    bots = _feed_network(store, one_link=False, answers=True)
+    refine(store, RUN)
+    assert not _flagged(store) & bots and len(_flagged(store)) == 20
     why = store.sql("SELECT reason FROM rejected_networks WHERE run_id = $r", {"r": RUN})
     assert len(why) == 1 and "behaviour 0.00" in why["reason"][0]
 

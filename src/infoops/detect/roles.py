@@ -118,15 +118,24 @@ _AMPLIFY_SQL = """
 """
 #: :func:`role_features`, part 2: coordination partners and who posted first, inside each network.
 _LINKS_SQL = """        -- near-duplicate / same-minute edges whose every evidence pair is two posts of
-        -- the same link: the texts are the link's title and the minutes the feed's
-        -- (share buttons, feed bots), which is sharing a link, not copying a message
-        ev_link AS (
-            SELECT ev.trace, ev.a, ev.b, count(DISTINCT (ev.post_a, ev.post_b)) AS n
+        -- the same link (the texts are the link's title and the minutes the feed's:
+        -- share buttons, feed bots), or two replies to the same post (people answering
+        -- one question alike): sharing a link or a conversation, not copying a message
+        ev_shared AS (
+            SELECT ev.trace, ev.a, ev.b, ev.post_a, ev.post_b
             FROM evidence ev
             JOIN post_urls ua ON ua.post_id = ev.post_a
             JOIN post_urls ub ON ub.post_id = ev.post_b AND ub.url = ua.url
             WHERE ev.run_id = $run AND ev.trace IN $linkable
-            GROUP BY ALL
+            UNION
+            SELECT ev.trace, ev.a, ev.b, ev.post_a, ev.post_b
+            FROM evidence ev
+            JOIN posts pa ON pa.post_id = ev.post_a
+            JOIN posts pb ON pb.post_id = ev.post_b AND pb.reply_to_post_id = pa.reply_to_post_id
+            WHERE ev.run_id = $run AND ev.trace IN $linkable
+        ),
+        ev_link AS (
+            SELECT trace, a, b, count(DISTINCT (post_a, post_b)) AS n FROM ev_shared GROUP BY ALL
         ),
         ev_all AS (
             SELECT trace, a, b, count(DISTINCT (post_a, post_b)) AS n FROM evidence
