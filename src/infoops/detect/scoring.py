@@ -64,7 +64,7 @@ import numpy as np
 import pandas as pd
 
 from infoops.detect.params import RoleParams
-from infoops.detect.roles import mutual_pairs, owned, tied_share
+from infoops.detect.roles import owned, tied_share
 from infoops.detect.signals import REGISTRY, SIGNALS, compute_signals
 from infoops.detect.signals.activity import describe_offset, office_shares, rhythm_histograms
 from infoops.detect.signals.scope import plural, scope
@@ -180,7 +180,7 @@ def behaviour_flags(features: pd.DataFrame, params: RoleParams) -> pd.DataFrame:
 def mutual_core_flags(features: pd.DataFrame, mutual: pd.DataFrame | None) -> np.ndarray:
     """Which members are cores that repost another core of their network both ways.
 
-    ``mutual`` is :func:`infoops.detect.roles.mutual_pairs` (``network_id, a, b``).
+    ``mutual`` is :func:`mutual_pairs` (``network_id, a, b``).
     """
     if mutual is None or mutual.empty:
         return np.zeros(len(features), dtype=bool)
@@ -207,7 +207,7 @@ def network_scores(features: pd.DataFrame, flagged: pd.DataFrame,
         Weights and thresholds (:class:`infoops.detect.params.RoleParams`).
     mutual:
         Pairs of members reposting each other both ways
-        (:func:`infoops.detect.roles.mutual_pairs`); ``None``: none.
+        (:func:`mutual_pairs`); ``None``: none.
 
     Returns
     -------
@@ -435,3 +435,40 @@ def _network_rhythm(store: Store, frame: pd.DataFrame) -> dict[str, dict[str, An
         out[g] = {"utc_offset": int(o), "office_share": round(float(s), 4),
                   "weekend_share": round(float(w), 4), "n_posts": int(tot)}
     return out
+
+
+def mutual_pairs(store: Store, members: pd.DataFrame, min_each_way: int = 2) -> pd.DataFrame:
+    """Pairs of ``members`` (``network_id, account_id``) of one network that repost or
+    quote each other, both ways.
+
+    One row per ordered pair (``network_id, a, b``; every pair appears as
+    ``(a, b)`` and ``(b, a)``) where each of the two reposted or quoted the
+    other at least ``min_each_way`` times. Operations' originators boost one
+    another (Linvill & Warren, 2020: IRA accounts retweeted each other's posts
+    routinely; the June 2020 PRC cores were amplified by other cores as well as
+    by amplifiers); an organic community's hubs draw engagement from their
+    members without returning it to each other, so repeated two-way
+    amplification among a network's cores is behaviour rather than audience.
+    Replies do not count (a conversation is not amplification).
+    """
+    with store.registered("_mutual_members", members[["network_id", "account_id"]]):
+        return store.sql(
+            """
+        WITH m AS (SELECT DISTINCT network_id, account_id FROM _mutual_members),
+        amp_1 AS MATERIALIZED (
+            SELECT ms.network_id, p.account_id AS src, p.ref_account_id AS dst
+            FROM posts p JOIN m ms ON ms.account_id = p.account_id
+            WHERE p.kind IN ('retweet', 'quote') AND p.ref_account_id IS NOT NULL
+              AND p.ref_account_id <> p.account_id
+        ),
+        amp AS (
+            SELECT a.network_id, a.src, a.dst, count(*) AS n
+            FROM amp_1 a JOIN m mt ON mt.account_id = a.dst AND mt.network_id = a.network_id
+            GROUP BY ALL HAVING count(*) >= $k
+        )
+        SELECT x.network_id, x.src AS a, x.dst AS b
+        FROM amp x JOIN amp y ON y.network_id = x.network_id AND y.src = x.dst AND y.dst = x.src
+        ORDER BY 1, 2, 3
+            """,
+            {"k": int(min_each_way)},
+        )
