@@ -122,6 +122,18 @@ def test_cores_that_boost_each_other_are_behaviour_hubs_that_do_not_are_not() ->
     assert network_scores(one, none, params, pairs((0, 5))).loc["N1", "score"] == 0.0
 
 
+def test_engaging_with_the_same_posts_three_ways_is_one_kind_of_trace() -> None:
+    params = RoleParams()
+    feats = _features(10, owned_cores=0)
+    none = pd.DataFrame({"low_followers": [False] * 10})
+    # an organisation's staff retweet, fast-retweet and reply to its account: one kind
+    feats["traces"] = "co-reply,co-retweet,fast-retweet"
+    assert network_scores(feats, none, params).loc["N1", "share:multi_trace"] == 0.0
+    # the same posts, the same links, the same hashtags: three kinds
+    feats["traces"] = "co-domain,co-retweet,co-url,hashtag-sequence"
+    assert network_scores(feats, none, params).loc["N1", "share:multi_trace"] == 1.0
+
+
 def test_member_scores_exact_values() -> None:
     params = RoleParams()
     feats = pd.DataFrame({"n_partners": [10, 0], "n_amp_targets": [0, 0], "n_amplifiers": [0, 0]})

@@ -27,8 +27,8 @@ has already judged coordination itself):
   coordination that crowds rarely show: posting near-copies of other
   members' texts (``copied_text``; Keller et al., 2020, co-tweeting),
   posting in the same minute again and again (``synchronized``) and
-  coordination on at least three traces at once (``multi_trace``; Pacheco
-  et al., 2021), and the share of a network's cores that repost another
+  coordination on at least three kinds of trace at once (``multi_trace``;
+  Pacheco et al., 2021; :data:`TRACE_FAMILY`), and the share of a network's cores that repost another
   core both ways, again and again, counted once at least
   ``min_mutual_cores`` cores do (``mutual_cores``: an operation's
   originators boost each other, IRA-style; an organic community's hubs
@@ -79,6 +79,15 @@ BEHAVIOUR_WORDS: dict[str, str] = {
 }
 #: Distinct traces at which a member counts as coordinating on many traces.
 MULTI_TRACES = 3
+#: Traces that record one kind of coordination count once towards :data:`MULTI_TRACES`:
+#: retweeting, fast-retweeting and replying to the same posts are all engaging with the
+#: same posts (an organisation's staff do all three with its account); a shared link and
+#: its domain, a hashtag and a hashtag sequence are one act each.
+TRACE_FAMILY = {
+    "co-retweet": "same posts", "fast-retweet": "same posts", "co-reply": "same posts",
+    "co-url": "same links", "co-domain": "same links",
+    "co-hashtag": "same hashtags", "hashtag-sequence": "same hashtags",
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -169,7 +178,7 @@ def behaviour_flags(features: pd.DataFrame, params: RoleParams) -> pd.DataFrame:
     """
     column = "behaviour_traces" if "behaviour_traces" in features else "traces"
     traces = features[column].fillna("").astype(str)
-    n_traces = traces.map(lambda t: len({x for x in t.split(",") if x}))
+    n_traces = traces.map(lambda t: len({TRACE_FAMILY.get(x, x) for x in t.split(",") if x}))
     return pd.DataFrame({
         "copied_text": traces.str.contains("text-similarity", regex=False).to_numpy(),
         "synchronized": traces.str.contains("synchronized", regex=False).to_numpy(),
