@@ -134,18 +134,11 @@ _LINKS_SQL = """        -- near-duplicate / same-minute edges whose every eviden
             JOIN posts pb ON pb.post_id = ev.post_b AND pb.reply_to_post_id = pa.reply_to_post_id
             WHERE ev.run_id = $run AND ev.trace IN $linkable
         ),
-        ev_link AS (
-            SELECT trace, a, b, count(DISTINCT (post_a, post_b)) AS n FROM ev_shared GROUP BY ALL
-        ),
-        ev_all AS (
-            SELECT trace, a, b, count(DISTINCT (post_a, post_b)) AS n FROM evidence
-            WHERE run_id = $run AND trace IN $linkable
-              AND (trace, a, b) IN (SELECT (trace, a, b) FROM ev_link)
-            GROUP BY ALL
-        ),
         explained AS (
-            SELECT trace, a, b FROM ev_all JOIN ev_link USING (trace, a, b)
-            WHERE ev_link.n = ev_all.n
+            SELECT ev.trace, ev.a, ev.b FROM evidence ev
+            LEFT JOIN ev_shared sh USING (trace, a, b, post_a, post_b)
+            WHERE ev.run_id = $run AND ev.trace IN $linkable
+            GROUP BY ALL HAVING bool_and(sh.post_a IS NOT NULL)
         ),
         e_1 AS (
             SELECT x.*, ex.trace IS NOT NULL AS explained FROM edges x
