@@ -16,7 +16,7 @@ from pathlib import Path
 from infoops.detect.baselines import naive_coretweet, zero_followers
 from infoops.ingest import ingest
 from infoops.simulate import evaluate, simulate
-from infoops.simulate.evaluate import markdown_header, markdown_row
+from infoops.simulate.evaluation import markdown_header, markdown_row
 from infoops.store import Store
 
 DETECTORS = {"naive co-retweet (60 s, ≥3)": naive_coretweet, "zero followers": zero_followers}

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from infoops.detect.pipeline import detect
-from infoops.simulate.evaluate import HARD_NEGATIVE_GROUPS
+from infoops.simulate.evaluation import HARD_NEGATIVE_GROUPS
 from infoops.store import Store
 
 

@@ -23,7 +23,7 @@ from infoops.detect.pipeline import detect
 from infoops.ingest import ingest
 from infoops.simulate import evaluate, simulate
 from infoops.simulate.config import VARIANTS
-from infoops.simulate.evaluate import markdown_header, markdown_row
+from infoops.simulate.evaluation import markdown_header, markdown_row
 from infoops.store import Store
 
 

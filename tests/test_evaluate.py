@@ -10,7 +10,7 @@ import pytest
 
 from infoops.cli import cli
 from infoops.errors import EvaluationError, NotFoundError
-from infoops.simulate.evaluate import (
+from infoops.simulate.evaluation import (
     adjusted_rand_index,
     evaluate,
     format_evaluation,

@@ -16,7 +16,7 @@ import pytest
 from infoops.detect.pipeline import detect
 from infoops.ingest import ingest
 from infoops.simulate import SimulationError, simulate
-from infoops.simulate.evaluate import evaluate
+from infoops.simulate.evaluation import evaluate
 from infoops.store import Store
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from infoops.cli import cli
 from infoops.errors import SimulationError
-from infoops.simulate.evaluate import ZOO_HARD_NEGATIVE_GROUPS, score
+from infoops.simulate.evaluation import ZOO_HARD_NEGATIVE_GROUPS, score
 from infoops.simulate.zoo import build_zoo_accounts, simulate_zoo
 from infoops.simulate.zoo_ops import IRA_FOLLOWER_Q, persona_followers
 from infoops.simulate.zoo_params import draw_zoo

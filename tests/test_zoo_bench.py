@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from infoops.simulate.evaluate import score
+from infoops.simulate.evaluation import score
 from infoops.simulate.zoo_bench import (
     SEED_SETS,
     by_family,

@@ -35,7 +35,7 @@ def command(
     ctx: click.Context, truth: str, db: str, flagged: str | None, run_id: str | None, as_json: bool
 ) -> None:
     """Precision, recall, F1, per-operation recall, hard negatives flagged, role accuracy, ARI."""
-    from infoops.simulate.evaluate import evaluate, format_evaluation
+    from infoops.simulate.evaluation import evaluate, format_evaluation
     from infoops.store import Store
 
     if flagged and ctx.get_parameter_source("db") == ParameterSource.COMMANDLINE:

@@ -20,10 +20,10 @@ _EXPORTS = {
     "SimulationError": "infoops.simulate.config",
     "WorldParams": "infoops.simulate.config",
     "draw_params": "infoops.simulate.config",
-    "EvaluationResult": "infoops.simulate.evaluate",
-    "adjusted_rand_index": "infoops.simulate.evaluate",
-    "evaluate": "infoops.simulate.evaluate",
-    "format_evaluation": "infoops.simulate.evaluate",
+    "EvaluationResult": "infoops.simulate.evaluation",
+    "adjusted_rand_index": "infoops.simulate.evaluation",
+    "evaluate": "infoops.simulate.evaluation",
+    "format_evaluation": "infoops.simulate.evaluation",
     "SimulationSummary": "infoops.simulate.world",
     "simulate": "infoops.simulate.world",
 }
@@ -35,10 +35,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from infoops.simulate.config import SimulationError as SimulationError
     from infoops.simulate.config import WorldParams as WorldParams
     from infoops.simulate.config import draw_params as draw_params
-    from infoops.simulate.evaluate import EvaluationResult as EvaluationResult
-    from infoops.simulate.evaluate import adjusted_rand_index as adjusted_rand_index
-    from infoops.simulate.evaluate import evaluate as evaluate
-    from infoops.simulate.evaluate import format_evaluation as format_evaluation
+    from infoops.simulate.evaluation import EvaluationResult as EvaluationResult
+    from infoops.simulate.evaluation import adjusted_rand_index as adjusted_rand_index
+    from infoops.simulate.evaluation import evaluate as evaluate
+    from infoops.simulate.evaluation import format_evaluation as format_evaluation
     from infoops.simulate.world import SimulationSummary as SimulationSummary
     from infoops.simulate.world import simulate as simulate
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from infoops.simulate.evaluate import evaluate
+from infoops.simulate.evaluation import evaluate
 from infoops.simulate.zoo import simulate_zoo
 from infoops.simulate.zoo_params import draw_zoo
 
